@@ -1,0 +1,19 @@
+using System.Runtime.InteropServices;
+
+namespace Spawn.Interop;
+
+/// <summary>
+/// struct pidfd_info as far as PIDFD_INFO_SIZE_VER0 (64 bytes), which already holds exit_code.
+/// The kernel fills exit_code (a wait status) once the process has been reaped, by anyone (6.15+).
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+internal struct PidfdInfo
+{
+    internal const ulong PIDFD_INFO_EXIT = 1UL << 3;
+
+    /// <summary>_IOWR(0xFF, 11, 64 bytes): the ioctl number for PIDFD_GET_INFO with this struct size.</summary>
+    internal const nuint PIDFD_GET_INFO = (3u << 30) | (64u << 16) | (0xFFu << 8) | 11u;
+
+    [FieldOffset(0)] internal ulong Mask;
+    [FieldOffset(60)] internal int ExitCode;
+}

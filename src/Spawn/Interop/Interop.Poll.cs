@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace Spawn.Interop;
+
+internal static partial class Sys
+{
+    internal const short POLLIN = 0x1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        internal int Fd;
+        internal short Events;
+        internal short REvents;
+    }
+
+    /// <summary>poll(2): used to block on a non-child's pidfd until the process exits.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
+    internal static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+}

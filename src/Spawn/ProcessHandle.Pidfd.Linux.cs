@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+using Spawn.Internal;
+using Spawn.Interop;
+
+namespace Spawn;
+
+// Handle mode: every operation goes through the pidfd, under a transient reference.
+public sealed partial class ProcessHandle
+{
+    private static ProcessHandle FindByPidfd(int pid)
+    {
+        int fd = Sys.PidfdOpen(pid);
+        if (fd >= 0) return new ProcessHandle(pid, isChild: false, new SafePidfdHandle(fd));
+        int errno = Marshal.GetLastPInvokeError();
+        // ESRCH: no such process. EINVAL: not a process (e.g. a thread ID) or beyond pid_max.
+        if (errno is Errno.ESRCH or Errno.EINVAL) return Gone(pid);
+        throw SpawnException.FromErrno($"Opening a pidfd for process {pid}", errno);
+    }
+
+    private bool SignalByPidfd(int signal)
+    {
+        int status = Acquire();
+        if (status == Released) throw Disposed();
+        if (status == Done) return false;
+        int errno;
+        try
+        {
+            if (Sys.PidfdSendSignal(Pidfd!.Fd, signal) == 0) return true;
+            errno = Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            Pidfd!.DangerousRelease();
+        }
+        // ESRCH: the process has been reaped; the pidfd guarantees no other process is hit.
+        if (errno == Errno.ESRCH) return false;
+        throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to process {Pid}", errno);
+    }
+
+    /// <summary>One round of a blocking wait in handle mode; the caller loops until the state is known.</summary>
+    private unsafe void WaitByPidfd()
+    {
+        int status = Acquire();
+        if (status == Released)
+        {
+            if (_state is null) throw Disposed();
+            return;
+        }
+        if (status == Done) return; // the state is published before the status changes
+        try
+        {
+            int fd = Pidfd!.Fd;
+            if (IsChild)
+            {
+                // Wait without reaping, then reap under the lock, so exactly one of us and the exit
+                // watcher reaps, and an ECHILD here can only mean a foreign reaper.
+                SigInfo info = default;
+                while (Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOWAIT, null) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR) continue;
+                    if (errno == Errno.ECHILD) break;
+                    throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
+                }
+                TryReap(fd);
+            }
+            else
+            {
+                var pollFd = new Sys.PollFd { Fd = fd, Events = Sys.POLLIN };
+                while (Sys.Poll(&pollFd, 1, -1) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno != Errno.EINTR) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", errno);
+                }
+                PublishFromExitInfo(fd);
+            }
+        }
+        finally
+        {
+            Pidfd!.DangerousRelease();
+        }
+    }
+
+    /// <summary>Called by the exit watcher (which holds a reference on the pidfd) once the pidfd is readable.</summary>
+    internal void OnExited(int fd)
+    {
+        try
+        {
+            if (IsChild) TryReap(fd);
+            else PublishFromExitInfo(fd);
+        }
+        catch (SpawnException e)
+        {
+            lock (_sync)
+            {
+                _exited?.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reaps the child if it has exited: waitid(P_PIDFD, WNOHANG) with resource usage. If another
+    /// component reaped it first, the status comes from the pidfd's exit info where the kernel keeps
+    /// it. The caller holds a reference on the pidfd.
+    /// </summary>
+    private unsafe void TryReap(int fd)
+    {
+        lock (_sync)
+        {
+            if (_state is not null) return;
+            SigInfo info = default;
+            RUsage usage = default;
+            int result;
+            do
+            {
+                result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOHANG, &usage);
+            }
+            while (result < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+
+            if (result == 0)
+            {
+                if (info.Pid == 0) return; // still running (or only stopped)
+                PublishLocked(ExitStatus.FromSigInfo(Pid, info, usage));
+            }
+            else
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (waitid)", errno);
+                PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd)
+                    ?? ProcessState.Unknown(Pid, "another component reaped the child, and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)"));
+            }
+        }
+        MarkDone();
+    }
+
+    /// <summary>A non-child has exited: its status is known once its parent has reaped it (Linux 6.15+).</summary>
+    private void PublishFromExitInfo(int fd)
+    {
+        lock (_sync)
+        {
+            if (_state is not null) return;
+            PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd)
+                ?? ProcessState.Unknown(Pid, "the process is not our child and the kernel had no exit status for it (its parent had not reaped it yet, or the kernel is older than 6.15)"));
+        }
+        MarkDone();
+    }
+}
