@@ -1,0 +1,86 @@
+using Spawn.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Spawn.Tests;
+
+/// <summary>Counts this process's fds and children, so it runs in the isolated collection.</summary>
+[Collection(IsolatedCollection.Name)]
+public sealed class LeakTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Ten_thousand_start_wait_cycles_leave_the_fd_count_unchanged()
+    {
+        await Warm();
+        int before = Fds.OpenCount();
+
+        int failedStarts = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            switch (i % 10)
+            {
+                case 0:
+                    Assert.Throws<ProcessStartException>(() => ProcessHandle.Start("/no/such/program", ["x"]));
+                    failedStarts++;
+                    break;
+                case 1:
+                    // A failing start with every fd redirected.
+                    using (var file = File.OpenHandle("/dev/zero"))
+                    {
+                        Assert.Throws<ProcessStartException>(() => ProcessHandle.Start("/no/such/program", ["x"],
+                            new StartOptions { Stdin = file, Stdout = file, Stderr = file, ExtraFiles = [file] }));
+                    }
+                    failedStarts++;
+                    break;
+                case 2:
+                    using (var child = ProcessHandle.Start("/bin/true", ["true"]))
+                    {
+                        Assert.Equal(0, (await child.WaitAsync()).ExitCode);
+                    }
+                    break;
+                case 3:
+                    // Dropped without Wait or Dispose: the exit watcher must reap it and close its pidfd.
+                    ProcessHandle.Start("/bin/true", ["true"]);
+                    break;
+                default:
+                    using (var child = ProcessHandle.Start("/bin/true", ["true"]))
+                    {
+                        Assert.Equal(0, child.Wait().ExitCode);
+                    }
+                    break;
+            }
+        }
+
+        Assert.True(Fds.Eventually(() => Fds.OpenCount() == before), $"fds before {before}, after {Fds.OpenCount()}");
+        Assert.True(Fds.Eventually(() => ProcessTable.Zombies().Length == 0), $"zombies left: {string.Join(' ', ProcessTable.Zombies())}");
+        output.WriteLine($"10,000 cycles ({failedStarts} failing starts): {before} fds before and after.");
+    }
+
+    [Fact]
+    public async Task Handles_dropped_without_dispose_are_collected_and_their_fds_closed()
+    {
+        await Warm();
+        int before = Fds.OpenCount();
+        DropHandles();
+        Assert.True(Fds.OpenCount() >= before + (ProcessHandle.UsesPidfd ? 200 : 0) || !ProcessHandle.UsesPidfd);
+
+        Assert.True(Fds.Eventually(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return Fds.OpenCount() == before;
+        }), $"fds before {before}, after {Fds.OpenCount()}");
+    }
+
+    private static void DropHandles()
+    {
+        // Non-child handles to a live process (ourselves): only the finalizer can close them.
+        for (int i = 0; i < 200; i++) ProcessHandle.Find(Environment.ProcessId);
+    }
+
+    private static async Task Warm()
+    {
+        // The first start creates lasting descriptors (the epoll instance, /dev/null); count after them.
+        using var child = ProcessHandle.Start("/bin/true", ["true"]);
+        await child.WaitAsync();
+    }
+}

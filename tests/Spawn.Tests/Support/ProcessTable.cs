@@ -1,0 +1,28 @@
+namespace Spawn.Tests.Support;
+
+/// <summary>What /proc says about this test process: threads, and children per state.</summary>
+internal static class ProcessTable
+{
+    internal static int ThreadCount() =>
+        int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>PIDs of this process's children (from every thread's children list).</summary>
+    internal static int[] Children() =>
+        [.. Directory.GetDirectories("/proc/self/task")
+            .SelectMany(task => ReadOrEmpty(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+
+    internal static int[] Zombies() => [.. Children().Where(pid => Native.ProcState(pid) == 'Z')];
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+}
