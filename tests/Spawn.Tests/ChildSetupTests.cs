@@ -12,13 +12,27 @@ public sealed class ChildSetupTests
         using var child = ProcessHandle.Start("/bin/sleep", ["sleep", "30"], options);
         try
         {
-            Assert.True(Fds.Eventually(() => File.Exists($"/proc/{child.Pid}/exe") && new FileInfo($"/proc/{child.Pid}/exe").LinkTarget!.EndsWith("sleep", StringComparison.Ordinal)));
+            // Wait until sleep really sleeps: right after exec the dynamic loader still has
+            // ld.so.cache and the libraries open for a moment.
+            Assert.True(Fds.Eventually(() => ReadOrEmpty($"/proc/{child.Pid}/wchan").Contains("nanosleep", StringComparison.Ordinal)), "the child never reached nanosleep");
             return [.. Fds.Of(child.Pid).Select(fd => (fd, new FileInfo($"/proc/{child.Pid}/fd/{fd}").LinkTarget ?? ""))];
         }
         finally
         {
             child.Kill();
             child.Wait();
+        }
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
         }
     }
 
@@ -31,8 +45,9 @@ public sealed class ChildSetupTests
         try
         {
             var fds = FdsOfSleepingChild(new StartOptions());
-            Assert.Equal([0, 1, 2], fds.Select(f => f.Fd));
-            Assert.All(fds, f => Assert.Equal("/dev/null", f.Target));
+            string table = string.Join(", ", fds.Select(f => $"{f.Fd} -> {f.Target}"));
+            Assert.True(fds.Select(f => f.Fd).SequenceEqual([0, 1, 2]), table);
+            Assert.True(fds.All(f => f.Target == "/dev/null"), table);
         }
         finally
         {

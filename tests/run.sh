@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the whole test suite once per configuration Spawn must work in, and prints one closing
+# line "N passed, N failed[, N skipped]" summed over all of them.
+#   handle mode (pidfd)            : the default
+#   PID mode (SPAWN_PIDFD=0)       : as where pidfd is missing or forbidden
+# Extra arguments go to `dotnet test` (for example --filter Name~PidReuse).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+configurations=(
+  "handle mode|"
+  "PID mode|SPAWN_PIDFD=0"
+)
+
+echo "== build"
+if ! dotnet build tests/Spawn.Tests -c Release -nologo -v q 2>&1 | tail -n 3; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+total_passed=0 total_failed=0 total_skipped=0 status=0
+for configuration in "${configurations[@]}"; do
+  name=${configuration%%|*}
+  settings=${configuration#*|}
+  echo "== tests, $name${settings:+ ($settings)}"
+  log=$(mktemp)
+  # shellcheck disable=SC2086
+  env $settings dotnet test tests/Spawn.Tests -c Release --no-build -nologo "$@" 2>&1 | tee "$log" | grep -E '^\s*(Failed|Skipped) |Error Message|Passed!|Failed!|SKIPPED'
+  summary=$(grep -E '(Passed|Failed)! +- ' "$log" | tail -n 1)
+  rm -f "$log"
+  if [ -z "$summary" ]; then
+    echo "no test summary for $name: the test run itself failed"
+    total_failed=$((total_failed + 1)); status=1
+    continue
+  fi
+  passed=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.*Failed: *([0-9]+),.*/\1/' <<<"$summary")
+  skipped=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$summary")
+  total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed)); total_skipped=$((total_skipped + skipped))
+  [ "$failed" -eq 0 ] || status=1
+done
+
+if [ "$total_skipped" -gt 0 ]; then
+  echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+else
+  echo "$total_passed passed, $total_failed failed"
+fi
+exit $status
