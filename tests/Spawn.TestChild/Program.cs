@@ -24,7 +24,7 @@ internal static class Program
         usage: Spawn.TestChild <command> [args...]
           exit N                          exit with code N (0..255)
           sleep SECONDS                   sleep (fractional allowed), exit 0
-          burn SECONDS                    busy-loop one thread for SECONDS of wall time, exit 0
+          burn SECONDS                    busy-loop one thread until SECONDS of CPU time are used, exit 0
           echo                            copy stdin to stdout until EOF
           cat-stderr                      copy stdin to stderr until EOF
           write-stdout BYTES              write BYTES pattern bytes to stdout
@@ -117,12 +117,14 @@ internal static class Program
     // Spins on one thread so tests can observe CPU time (rusage) growing at ~1 s per second.
     private static int Burn(string[] args)
     {
+        // Burns CPU time, not wall time: on a loaded machine the child then still uses what it
+        // was asked to, so tests can check reported CPU time without depending on the load.
         TimeSpan duration = ParseSeconds(Single(args, "burn SECONDS"));
-        var clock = Stopwatch.StartNew();
+        TimeSpan start = Environment.CpuUsage.TotalTime;
         ulong spins = 0;
-        while (clock.Elapsed < duration)
+        while (Environment.CpuUsage.TotalTime - start < duration)
         {
-            // Some work the JIT cannot remove; Stopwatch itself is a cheap vDSO clock read.
+            // Some work the JIT cannot remove between two reads of the process CPU clock.
             for (int i = 0; i < 10_000; i++)
             {
                 spins = unchecked(spins * 6364136223846793005UL + 1442695040888963407UL);
