@@ -81,13 +81,18 @@ public sealed partial class ProcessHandle
         }
     }
 
-    /// <summary>Called by the exit watcher (which holds a reference on the pidfd) once the pidfd is readable.</summary>
-    internal void OnExited(int fd)
+    /// <summary>
+    /// The pidfd turned readable (the process exited). Runs on the reactor thread, whose
+    /// registration holds a reference on the pidfd, so the fd is open even if the owner disposed it.
+    /// </summary>
+    void IEpollHandler.OnReady(ulong registration, uint events)
     {
+        SafePidfdHandle pidfd = Pidfd!;
+        if (!ExitWatcher.Claim(registration, pidfd)) return; // a Dispose removed it first
         try
         {
-            if (IsChild) TryReap(fd);
-            else PublishFromExitInfo(fd);
+            if (IsChild) TryReap(pidfd.Fd);
+            else PublishFromExitInfo(pidfd.Fd);
         }
         catch (SpawnException e)
         {
@@ -95,6 +100,10 @@ public sealed partial class ProcessHandle
             {
                 _exited?.TrySetException(e);
             }
+        }
+        finally
+        {
+            ExitWatcher.Release(pidfd);
         }
     }
 

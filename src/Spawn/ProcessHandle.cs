@@ -22,7 +22,7 @@ namespace Spawn;
 /// seccomp sandboxes, <c>SPAWN_PIDFD=0</c>) the handle runs in PID mode; see <see cref="UsesPidfd"/>.
 /// </para>
 /// </remarks>
-public sealed partial class ProcessHandle : IDisposable
+public sealed partial class ProcessHandle : IDisposable, IEpollHandler
 {
     private const int Running = 0;
     private const int Done = 1;
@@ -66,7 +66,7 @@ public sealed partial class ProcessHandle : IDisposable
     /// <summary>The pidfd, in handle mode; null in PID mode or for a process already gone when found.</summary>
     internal SafePidfdHandle? Pidfd { get; }
 
-    /// <summary>The exit watcher's registration number; guarded by the watcher's lock.</summary>
+    /// <summary>The exit watcher's registration number (0 when not registered).</summary>
     internal ulong WatchId { get; set; }
 
     /// <summary>
@@ -76,7 +76,14 @@ public sealed partial class ProcessHandle : IDisposable
     /// </summary>
     /// <exception cref="ProcessStartException">The program could not be started (ENOENT, EACCES, ENOEXEC, E2BIG, ...).</exception>
     /// <exception cref="ArgumentException">A string contains a NUL character, or argv is empty.</exception>
-    public static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options = null)
+    public static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options = null) =>
+        Start(path, argv, options, watchExit: true);
+
+    /// <summary>
+    /// <paramref name="watchExit"/> false leaves the child out of the exit watcher (only blocking
+    /// waits then complete): tests use it to let "another component" reap the child first.
+    /// </summary>
+    internal static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options, bool watchExit)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(argv);
@@ -87,14 +94,15 @@ public sealed partial class ProcessHandle : IDisposable
         if (!handleMode)
         {
             var tracked = new ProcessHandle(pid, isChild: true, pidfd: null);
-            ChildReaper.Track(tracked);
+            if (watchExit) ChildReaper.Track(tracked);
             return tracked;
         }
         if (fd < 0)
         {
             return new ProcessHandle(ProcessState.Unknown(pid, "another component reaped the child before Spawn could open its pidfd"), isChild: true);
         }
-        return StartWatching(new ProcessHandle(pid, isChild: true, new SafePidfdHandle(fd)), path);
+        var child = new ProcessHandle(pid, isChild: true, new SafePidfdHandle(fd));
+        return watchExit ? StartWatching(child, path) : child;
     }
 
     private static ProcessHandle StartWatching(ProcessHandle child, string path)
@@ -180,8 +188,9 @@ public sealed partial class ProcessHandle : IDisposable
     {
         int previous = Interlocked.Exchange(ref _status, Released);
         if (previous != Running || Pidfd is null) return;
-        if (!IsChild && ExitWatcher.Unregister(this, Pidfd))
+        if (!IsChild && ExitWatcher.Claim(WatchId, Pidfd))
         {
+            ExitWatcher.Release(Pidfd);
             lock (_sync)
             {
                 _exited?.TrySetException(Disposed());

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Spawn;
 
 /// <summary>
-/// How <see cref="ProcessHandle.Start"/> sets up the child: its working directory, environment,
+/// How <see cref="ProcessHandle.Start(string, IReadOnlyList{string}, StartOptions?)"/> sets up the child: its working directory, environment,
 /// file descriptors and process group. Every property has a safe default.
 /// </summary>
 public sealed class StartOptions

@@ -53,7 +53,8 @@ public sealed class ExitStateTests
         ProcessState state = child.Wait();
 
         Assert.Equal(0, state.ExitCode);
-        Assert.True(state.UserTime + state.SystemTime >= TimeSpan.FromMilliseconds(200), $"cpu {state.UserTime} + {state.SystemTime}");
+        // The helper burns 0.4 s of CPU time (not wall time), so this holds however loaded the machine is.
+        Assert.True(state.UserTime + state.SystemTime >= TimeSpan.FromMilliseconds(400), $"cpu {state.UserTime} + {state.SystemTime}");
         Assert.True(state.MaxRssBytes > 1024 * 1024, $"maxrss {state.MaxRssBytes}");
     }
 

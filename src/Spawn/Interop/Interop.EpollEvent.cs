@@ -18,5 +18,7 @@ internal static unsafe class EpollEvent
         Unsafe.WriteUnaligned(record + DataOffset, data);
     }
 
+    internal static uint ReadEvents(byte* record) => *(uint*)record;
+
     internal static ulong ReadData(byte* record) => Unsafe.ReadUnaligned<ulong>(record + DataOffset);
 }

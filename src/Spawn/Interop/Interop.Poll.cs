@@ -5,6 +5,7 @@ namespace Spawn.Interop;
 internal static partial class Sys
 {
     internal const short POLLIN = 0x1;
+    internal const short POLLOUT = 0x4;
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollFd

@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Spawn;
+
+public sealed partial class Command
+{
+    /// <summary>
+    /// Starts the command. <paramref name="cancellationToken"/> (and <see cref="Timeout"/>) end the
+    /// process: <see cref="CancelSignal"/> (to the group when it has one), SIGKILL after
+    /// <see cref="GracePeriod"/>.
+    /// </summary>
+    /// <exception cref="ProcessStartException">The program was not found, is not executable, or could not be started.</exception>
+    public ChildProcess Start(CancellationToken cancellationToken = default) => ChildProcess.Start(this, cancellationToken);
+
+    /// <summary>Runs the command to completion and returns its exit state and run time.</summary>
+    /// <exception cref="CommandFailedException">Non-zero exit while exit codes are validated (the default).</exception>
+    /// <exception cref="CommandTimeoutException">The command ran past <see cref="Timeout"/>.</exception>
+    /// <exception cref="CommandCanceledException">The token was cancelled.</exception>
+    public async Task<CommandResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        await using ChildProcess child = Start(cancellationToken);
+        return await child.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the command and captures stdout and stderr as text (UTF-8 by default), reading both at once.</summary>
+    public async Task<BufferedCommandResult> OutputAsync(Encoding? encoding = null, CancellationToken cancellationToken = default)
+    {
+        encoding ??= Encoding.UTF8;
+        var (result, stdout, stderr) = await CaptureAsync(cancellationToken).ConfigureAwait(false);
+        return new BufferedCommandResult(result, stdout.ToText(encoding), stderr?.ToText(encoding) ?? "");
+    }
+
+    /// <summary>Runs the command and captures stdout and stderr as text (UTF-8).</summary>
+    public Task<BufferedCommandResult> OutputAsync(CancellationToken cancellationToken) => OutputAsync(null, cancellationToken);
+
+    /// <summary>Runs the command and captures stdout and stderr as bytes, reading both at once.</summary>
+    public async Task<BinaryCommandResult> OutputBytesAsync(CancellationToken cancellationToken = default)
+    {
+        var (result, stdout, stderr) = await CaptureAsync(cancellationToken).ConfigureAwait(false);
+        return new BinaryCommandResult(result, stdout.ToArray(), stderr?.ToArray() ?? []);
+    }
+
+    private async Task<(CommandResult Result, CaptureBuffer Stdout, CaptureBuffer? Stderr)> CaptureAsync(CancellationToken cancellationToken)
+    {
+        var stdout = new CaptureBuffer(CaptureLimit);
+        bool merged = ReferenceEquals(Stderr, OutputTarget.Stdout);
+        CaptureBuffer? stderr = merged ? null : new CaptureBuffer(CaptureLimit);
+        Command capturing = WithStdout(OutputTarget.ToSink(() => stdout))
+            .WithStderr(merged ? OutputTarget.Stdout : OutputTarget.ToSink(() => stderr!));
+        await using ChildProcess child = capturing.Start(cancellationToken);
+        CommandResult result = await child.WaitForCompletionAsync().ConfigureAwait(false);
+        child.Validate(result);
+        return (result, stdout, stderr);
+    }
+
+    /// <summary>
+    /// Runs the command and yields its stdout and stderr lines, tagged, in the order they arrived.
+    /// Stopping the enumeration early kills the process. A slow consumer slows the child down
+    /// (back-pressure through the pipe) rather than filling memory.
+    /// </summary>
+    public async IAsyncEnumerable<OutputLine> StreamLinesAsync(Encoding? encoding = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        encoding ??= Encoding.UTF8;
+        var lines = Channel.CreateBounded<OutputLine>(new BoundedChannelOptions(1024) { SingleReader = true });
+        OutputTarget Tagged(OutputKind stream) =>
+            OutputTarget.ToSink(() => new LineSink(text => lines.Writer.WriteAsync(new OutputLine(stream, text)), encoding));
+        bool merged = ReferenceEquals(Stderr, OutputTarget.Stdout);
+        Command streaming = WithStdout(Tagged(OutputKind.Stdout)).WithStderr(merged ? OutputTarget.Stdout : Tagged(OutputKind.Stderr));
+
+        ChildProcess child = streaming.Start(cancellationToken);
+        try
+        {
+            Task<CommandResult> completion = child.WaitForCompletionAsync();
+            _ = completion.ContinueWith(static (task, writer) => ((ChannelWriter<OutputLine>)writer!).TryComplete(task.Exception?.InnerException),
+                lines.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+            await foreach (OutputLine line in lines.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return line;
+            }
+            child.Validate(await completion.ConfigureAwait(false));
+        }
+        finally
+        {
+            // Stopped early: unblock the copies waiting for room in the channel, then kill and reap.
+            lines.Writer.TryComplete();
+            await child.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

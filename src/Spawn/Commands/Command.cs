@@ -1,0 +1,211 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+
+namespace Spawn;
+
+/// <summary>
+/// An immutable description of a program to run: its arguments (an argv array, never a shell
+/// line), environment, working directory and where its standard streams go. Every
+/// <c>With...</c> method returns a changed copy. <see cref="Start"/> runs it; <see cref="RunAsync"/>,
+/// <see cref="OutputAsync(System.Text.Encoding?, CancellationToken)"/> and <see cref="StreamLinesAsync"/> run it to completion.
+/// </summary>
+/// <example>
+/// <code>
+/// var result = await new Command("git", "status", "--short")
+///     .WithWorkingDirectory(repo)
+///     .OutputAsync(cancellationToken);
+/// Console.Write(result.StandardOutput);
+/// </code>
+/// </example>
+public sealed partial class Command
+{
+    /// <summary>Describes running <paramref name="program"/> with <paramref name="arguments"/>.</summary>
+    /// <param name="program">A bare name (searched in PATH) or a path (containing '/').</param>
+    /// <param name="arguments">The arguments after argv[0]; each reaches the program as one argument, unchanged.</param>
+    public Command(string program, params IEnumerable<string> arguments)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        ArgumentNullException.ThrowIfNull(arguments);
+        Program = program;
+        Arguments = [.. arguments];
+        if (Arguments.Any(a => a is null)) throw new ArgumentException("An argument is null.", nameof(arguments));
+    }
+
+    private Command(Command other) => CopyFrom(other);
+
+    /// <summary>The program: a bare name searched in PATH, or a path.</summary>
+    public string Program { get; private set; } = "";
+
+    /// <summary>The arguments after argv[0].</summary>
+    public ImmutableArray<string> Arguments { get; private set; }
+
+    /// <summary>The working directory for the child; null keeps ours.</summary>
+    public string? WorkingDirectory { get; private set; }
+
+    /// <summary>True when the child starts from an empty environment rather than ours.</summary>
+    public bool ClearsEnvironment { get; private set; }
+
+    /// <summary>Environment changes in the order given: a null value removes the variable. The last change to a name wins.</summary>
+    public ImmutableArray<KeyValuePair<string, string?>> EnvironmentChanges { get; private set; } = [];
+
+    /// <summary>Where the child's stdin comes from (default: /dev/null).</summary>
+    public InputSource Stdin { get; private set; } = InputSource.Null;
+
+    /// <summary>Where the child's stdout goes (default: /dev/null).</summary>
+    public OutputTarget Stdout { get; private set; } = OutputTarget.Null;
+
+    /// <summary>Where the child's stderr goes (default: /dev/null, keeping a tail for error messages).</summary>
+    public OutputTarget Stderr { get; private set; } = OutputTarget.Null;
+
+    /// <summary>Files the child gets as fd 3, 4, ...; it gets no other descriptors.</summary>
+    public ImmutableArray<SafeHandle> ExtraFiles { get; private set; } = [];
+
+    /// <summary>Whether the child starts in its own process group (signals on cancellation then reach the whole group).</summary>
+    public bool NewProcessGroup { get; private set; }
+
+    /// <summary>Whether the child starts in a new session (and so its own process group).</summary>
+    public bool NewSession { get; private set; }
+
+    /// <summary>Whether a bare program name may be found through an empty or relative PATH entry (such as ".").</summary>
+    public bool AllowsRelativePathLookup { get; private set; }
+
+    /// <summary>Whether <see cref="RunAsync"/> and the other run methods throw <see cref="CommandFailedException"/> on a non-zero exit (default true).</summary>
+    public bool ValidatesExitCode { get; private set; } = true;
+
+    /// <summary>The signal sent first when the command is cancelled or times out (default SIGTERM).</summary>
+    public int CancelSignal { get; private set; } = Signals.SIGTERM;
+
+    /// <summary>How long after <see cref="CancelSignal"/> the child gets before SIGKILL (default 5 s).</summary>
+    public TimeSpan GracePeriod { get; private set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long waiting may go on after the child exits while something (a grandchild) still holds its pipes open; null waits for ever.</summary>
+    public TimeSpan? WaitDelay { get; private set; }
+
+    /// <summary>A time limit for the whole run, after which the command is cancelled as by a token; null for none.</summary>
+    public TimeSpan? Timeout { get; private set; }
+
+    /// <summary>The most bytes of each output stream the capturing methods keep: the head and the tail, with a marker for what was left out.</summary>
+    public int? CaptureLimit { get; private set; }
+
+    /// <summary>With different arguments (after argv[0]).</summary>
+    public Command WithArguments(params IEnumerable<string> arguments)
+    {
+        var copy = new Command(this) { Arguments = [.. arguments] };
+        if (copy.Arguments.Any(a => a is null)) throw new ArgumentException("An argument is null.", nameof(arguments));
+        return copy;
+    }
+
+    /// <summary>With the working directory set.</summary>
+    public Command WithWorkingDirectory(string? directory) => new(this) { WorkingDirectory = directory };
+
+    /// <summary>With <paramref name="name"/> set to <paramref name="value"/> (null removes it).</summary>
+    /// <exception cref="ArgumentException">The name is empty or contains '=' or NUL, or the value contains NUL.</exception>
+    public Command WithEnvironment(string name, string? value)
+    {
+        EnvironmentBuilder.ValidateName(name);
+        EnvironmentBuilder.ValidateValue(name, value);
+        return new(this) { EnvironmentChanges = EnvironmentChanges.Add(new(name, value)) };
+    }
+
+    /// <summary>With several variables set (null values remove).</summary>
+    public Command WithEnvironment(IEnumerable<KeyValuePair<string, string?>> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        Command result = this;
+        foreach (var (name, value) in variables) result = result.WithEnvironment(name, value);
+        return result;
+    }
+
+    /// <summary>With <paramref name="name"/> removed from the child's environment.</summary>
+    public Command WithoutEnvironment(string name) => WithEnvironment(name, null);
+
+    /// <summary>Starting from an empty environment (then only what <see cref="WithEnvironment(string, string?)"/> sets).</summary>
+    public Command WithClearedEnvironment() => new(this) { ClearsEnvironment = true, EnvironmentChanges = [] };
+
+    /// <summary>With stdin from <paramref name="source"/>.</summary>
+    public Command WithStdin(InputSource source) => new(this) { Stdin = source ?? throw new ArgumentNullException(nameof(source)) };
+
+    /// <summary>With stdout to <paramref name="target"/>.</summary>
+    public Command WithStdout(OutputTarget target) => new(this) { Stdout = target ?? throw new ArgumentNullException(nameof(target)) };
+
+    /// <summary>With stderr to <paramref name="target"/> (<see cref="OutputTarget.Stdout"/> merges it into stdout, order kept).</summary>
+    public Command WithStderr(OutputTarget target) => new(this) { Stderr = target ?? throw new ArgumentNullException(nameof(target)) };
+
+    /// <summary>With stderr sent wherever stdout goes, through the same descriptor, so their order is kept (2&gt;&amp;1).</summary>
+    public Command WithStderrMerged() => WithStderr(OutputTarget.Stdout);
+
+    /// <summary>With extra files as fd 3, 4, ... in order.</summary>
+    public Command WithExtraFiles(params IEnumerable<SafeHandle> files) => new(this) { ExtraFiles = [.. files] };
+
+    /// <summary>Starting the child in its own process group.</summary>
+    public Command WithNewProcessGroup(bool enabled = true) => new(this) { NewProcessGroup = enabled };
+
+    /// <summary>Starting the child in a new session.</summary>
+    public Command WithNewSession(bool enabled = true) => new(this) { NewSession = enabled };
+
+    /// <summary>Allowing a bare name to be found through an empty or relative PATH entry (Go's ErrDot opt-in).</summary>
+    public Command WithRelativePathLookup(bool allowed = true) => new(this) { AllowsRelativePathLookup = allowed };
+
+    /// <summary>Whether a non-zero exit throws <see cref="CommandFailedException"/>.</summary>
+    public Command WithExitCodeValidation(bool enabled) => new(this) { ValidatesExitCode = enabled };
+
+    /// <summary>The signal for cancellation and the grace period before SIGKILL.</summary>
+    public Command WithCancelSignal(int signal, TimeSpan gracePeriod)
+    {
+        Signals.Validate(signal);
+        ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
+        return new(this) { CancelSignal = signal, GracePeriod = gracePeriod };
+    }
+
+    /// <summary>Bounds waiting for the pipes after the child exits (Go's WaitDelay); null waits for ever.</summary>
+    public Command WithWaitDelay(TimeSpan? delay)
+    {
+        if (delay is { } d) ArgumentOutOfRangeException.ThrowIfLessThan(d, TimeSpan.Zero);
+        return new(this) { WaitDelay = delay };
+    }
+
+    /// <summary>A time limit for the run; null for none.</summary>
+    public Command WithTimeout(TimeSpan? timeout)
+    {
+        if (timeout is { } t) ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(t, TimeSpan.Zero);
+        return new(this) { Timeout = timeout };
+    }
+
+    /// <summary>Keeps at most <paramref name="bytes"/> of each captured stream (head and tail); null for no limit.</summary>
+    public Command WithCaptureLimit(int? bytes)
+    {
+        if (bytes is { } b) ArgumentOutOfRangeException.ThrowIfLessThan(b, 64);
+        return new(this) { CaptureLimit = bytes };
+    }
+
+    /// <summary>Stdin from a file path.</summary>
+    public Command WithStdinFile(string path) => WithStdin(InputSource.FromFile(path));
+
+    /// <summary>Stdout to a file (created or truncated).</summary>
+    public Command WithStdoutFile(string path) => WithStdout(OutputTarget.ToFile(path));
+
+    /// <summary>The command as a user would type it in a POSIX shell.</summary>
+    public override string ToString() => ShellQuoting.Join([Program, .. Arguments]);
+
+    private void CopyFrom(Command o)
+    {
+        Program = o.Program;
+        Arguments = o.Arguments;
+        WorkingDirectory = o.WorkingDirectory;
+        ClearsEnvironment = o.ClearsEnvironment;
+        EnvironmentChanges = o.EnvironmentChanges;
+        Stdin = o.Stdin;
+        Stdout = o.Stdout;
+        Stderr = o.Stderr;
+        ExtraFiles = o.ExtraFiles;
+        NewProcessGroup = o.NewProcessGroup;
+        NewSession = o.NewSession;
+        AllowsRelativePathLookup = o.AllowsRelativePathLookup;
+        ValidatesExitCode = o.ValidatesExitCode;
+        CancelSignal = o.CancelSignal;
+        GracePeriod = o.GracePeriod;
+        WaitDelay = o.WaitDelay;
+        Timeout = o.Timeout;
+        CaptureLimit = o.CaptureLimit;
+    }
+}

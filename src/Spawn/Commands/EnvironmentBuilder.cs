@@ -1,0 +1,50 @@
+using System.Collections;
+
+namespace Spawn;
+
+/// <summary>Builds a child's environment from ours (or nothing) and a command's changes.</summary>
+internal static class EnvironmentBuilder
+{
+    internal static void ValidateName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Contains('=', StringComparison.Ordinal)) throw new ArgumentException($"An environment variable name cannot contain '=': '{name}'.", nameof(name));
+        if (name.Contains('\0', StringComparison.Ordinal)) throw new ArgumentException($"An environment variable name cannot contain a NUL character: '{name.Replace("\0", "\\0", StringComparison.Ordinal)}'.", nameof(name));
+    }
+
+    internal static void ValidateValue(string name, string? value)
+    {
+        if (value is not null && value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The value of environment variable '{name}' contains a NUL character.", nameof(value));
+        }
+    }
+
+    /// <summary>
+    /// The final environment as <c>NAME=value</c> entries, or null to pass ours unchanged (the
+    /// cheapest case: no copy is made here).
+    /// </summary>
+    internal static List<string>? Build(Command command, out string? path)
+    {
+        if (!command.ClearsEnvironment && command.EnvironmentChanges.IsEmpty)
+        {
+            path = Environment.GetEnvironmentVariable("PATH");
+            return null;
+        }
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!command.ClearsEnvironment)
+        {
+            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            {
+                variables[(string)entry.Key] = (string?)entry.Value ?? "";
+            }
+        }
+        foreach (var (name, value) in command.EnvironmentChanges)
+        {
+            if (value is null) variables.Remove(name);
+            else variables[name] = value; // last change wins
+        }
+        path = variables.GetValueOrDefault("PATH");
+        return [.. variables.Select(v => v.Key + "=" + v.Value)];
+    }
+}

@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+using Spawn.Internal;
+
+namespace Spawn;
+
+/// <summary>
+/// One of the child's standard streams as set up for one start: the handle the child gets, our
+/// end of a pipe if there is one, and the copy (pump) that moves data between that pipe and the
+/// caller's source or sink.
+/// </summary>
+internal sealed class StdioSlot : IDisposable
+{
+    /// <summary>What the child gets; null gives it /dev/null.</summary>
+    internal SafeHandle? ChildHandle { get; init; }
+
+    /// <summary>Whether <see cref="ChildHandle"/> was opened for this start (and is closed right after it).</summary>
+    internal bool OwnsChildHandle { get; init; }
+
+    /// <summary>Our end of the pipe, if the stream goes through one.</summary>
+    internal ChildPipeStream? Parent { get; init; }
+
+    /// <summary>Whether <see cref="Parent"/> is handed to the caller (ChildProcess.Stdin/Stdout/Stderr) rather than pumped.</summary>
+    internal bool ExposedToCaller { get; init; }
+
+    /// <summary>Copies between <see cref="Parent"/> and the caller's source or sink; disposes <see cref="Parent"/> when done.</summary>
+    internal Func<ChildPipeStream, StderrTail?, Task>? Pump { get; init; }
+
+    /// <summary>The child has its copy: close ours, so end-of-file reaches the reader when the child's copy closes.</summary>
+    internal void CloseChildSide()
+    {
+        if (OwnsChildHandle) ChildHandle?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        CloseChildSide();
+        Parent?.Dispose();
+    }
+
+    internal static StdioSlot Inherited(int fd) => new() { ChildHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false) };
+
+    /// <summary>A pipe whose far end the child gets; <paramref name="childReads"/> for stdin.</summary>
+    internal static StdioSlot Piped(bool childReads, bool exposed, Func<ChildPipeStream, StderrTail?, Task>? pump)
+    {
+        var (read, write) = PipePair.Create(parentReads: !childReads);
+        return childReads
+            ? new() { ChildHandle = read, OwnsChildHandle = true, Parent = new ChildPipeStream(write, readable: false), ExposedToCaller = exposed, Pump = pump }
+            : new() { ChildHandle = write, OwnsChildHandle = true, Parent = new ChildPipeStream(read, readable: true), ExposedToCaller = exposed, Pump = pump };
+    }
+}

@@ -1,0 +1,238 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Spawn.Interop;
+
+namespace Spawn.Internal;
+
+/// <summary>
+/// Our end of a pipe to a child, as a <see cref="Stream"/>. The descriptor is non-blocking; when a
+/// read or write would block, the stream arms a one-shot registration on the
+/// <see cref="EpollReactor"/> and awaits it, so no thread is parked per pipe however many children
+/// stream at once. One read or write may be pending at a time, as with most streams.
+/// </summary>
+internal sealed class ChildPipeStream : Stream, IEpollHandler
+{
+    private readonly SafeFileHandle _handle;
+    private readonly bool _readable;
+    private readonly Lock _lock = new();
+    private ulong _registration;
+    private TaskCompletionSource? _ready;
+    private bool _disposed;
+
+    internal ChildPipeStream(SafeFileHandle handle, bool readable)
+    {
+        _handle = handle;
+        _readable = readable;
+    }
+
+    public override bool CanRead => _readable && !_disposed;
+    public override bool CanWrite => !_readable && !_disposed;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (!_readable) throw new NotSupportedException("This is the write end of the pipe.");
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int read = TryRead(buffer.Span);
+            if (read >= 0) return read;
+            await WhenReady(Sys.EPOLLIN, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_readable) throw new NotSupportedException("This is the read end of the pipe.");
+        while (!buffer.IsEmpty)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int written = TryWrite(buffer.Span);
+            if (written >= 0)
+            {
+                buffer = buffer[written..];
+                continue;
+            }
+            await WhenReady(Sys.EPOLLOUT, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (!_readable) throw new NotSupportedException("This is the write end of the pipe.");
+        while (true)
+        {
+            int read = TryRead(buffer);
+            if (read >= 0) return read;
+            BlockUntil(Sys.POLLIN);
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_readable) throw new NotSupportedException("This is the read end of the pipe.");
+        while (!buffer.IsEmpty)
+        {
+            int written = TryWrite(buffer);
+            if (written >= 0) buffer = buffer[written..];
+            else BlockUntil(Sys.POLLOUT);
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>Bytes read, 0 at end of file, or -1 when the read would block.</summary>
+    private unsafe int TryRead(Span<byte> buffer)
+    {
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* p = buffer)
+            {
+                while (true)
+                {
+                    nint n = Sys.Read((int)_handle.DangerousGetHandle(), p, (nuint)buffer.Length);
+                    if (n >= 0) return (int)n;
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR) continue;
+                    if (errno == Errno.EAGAIN) return -1;
+                    throw new IOException($"Reading from a child's pipe failed: {Errno.Describe(errno)}", errno);
+                }
+            }
+        }
+        finally
+        {
+            _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Bytes written, or -1 when the write would block. EPIPE (the child closed its end) is an IOException.</summary>
+    private unsafe int TryWrite(ReadOnlySpan<byte> buffer)
+    {
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* p = buffer)
+            {
+                while (true)
+                {
+                    nint n = Sys.Write((int)_handle.DangerousGetHandle(), p, (nuint)buffer.Length);
+                    if (n >= 0) return (int)n;
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR) continue;
+                    if (errno == Errno.EAGAIN) return -1;
+                    throw new IOException($"Writing to a child's pipe failed: {Errno.Describe(errno)}", errno);
+                }
+            }
+        }
+        finally
+        {
+            _handle.DangerousRelease();
+        }
+    }
+
+    private async Task WhenReady(uint events, CancellationToken cancellationToken)
+    {
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _ready = ready;
+                int fd = (int)_handle.DangerousGetHandle();
+                // Arming re-checks readiness, so data that arrived since the failed read still fires.
+                if (_registration == 0) _registration = EpollReactor.Register(fd, events | Sys.EPOLLONESHOT, this);
+                else EpollReactor.Rearm(_registration, fd, events | Sys.EPOLLONESHOT);
+            }
+        }
+        finally
+        {
+            _handle.DangerousRelease();
+        }
+        if (!cancellationToken.CanBeCanceled)
+        {
+            await ready.Task.ConfigureAwait(false);
+            return;
+        }
+        using (cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource)state!).TrySetCanceled(token), ready))
+        {
+            await ready.Task.ConfigureAwait(false);
+        }
+    }
+
+    void IEpollHandler.OnReady(ulong registration, uint events)
+    {
+        TaskCompletionSource? ready;
+        lock (_lock)
+        {
+            ready = _ready;
+            _ready = null;
+        }
+        ready?.TrySetResult();
+    }
+
+    private unsafe void BlockUntil(short events)
+    {
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            var pollFd = new Sys.PollFd { Fd = (int)_handle.DangerousGetHandle(), Events = events };
+            while (Sys.Poll(&pollFd, 1, -1) < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Errno.EINTR) throw new IOException($"Waiting on a child's pipe failed: {Errno.Describe(errno)}", errno);
+            }
+        }
+        finally
+        {
+            _handle.DangerousRelease();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            TaskCompletionSource? pending;
+            lock (_lock)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                pending = _ready;
+                _ready = null;
+                // Out of the epoll set before the descriptor can close.
+                if (_registration != 0) EpollReactor.Unregister(_registration, (int)_handle.DangerousGetHandle());
+            }
+            _handle.Dispose();
+            // A read or write waiting for readiness wakes up and meets the closed handle.
+            pending?.TrySetResult();
+        }
+        base.Dispose(disposing);
+    }
+}
