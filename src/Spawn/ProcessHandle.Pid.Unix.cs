@@ -20,18 +20,19 @@ public sealed partial class ProcessHandle
         return Gone(pid);
     }
 
-    private bool SignalByPid(int signal)
+    /// <summary>Signals by number (the process, or with <paramref name="group"/> its group), serialized with the reap.</summary>
+    private bool SignalByPid(int signal, bool group = false)
     {
         int errno;
         lock (_sync)
         {
             if (Volatile.Read(ref _status) == Released) throw Disposed();
             if (_state is not null) return false;
-            if (Sys.Kill(Pid, signal) == 0) return true;
+            if (Sys.Kill(group ? -Pid : Pid, signal) == 0) return true;
             errno = Marshal.GetLastPInvokeError();
         }
         if (errno == Errno.ESRCH) return false;
-        throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to process {Pid}", errno);
+        throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to {(group ? "process group" : "process")} {Pid}", errno);
     }
 
     /// <summary>One round of a blocking wait in PID mode; the caller loops until the state is known.</summary>

@@ -17,7 +17,11 @@ public sealed partial class ProcessHandle
         throw SpawnException.FromErrno($"Opening a pidfd for process {pid}", errno);
     }
 
-    private bool SignalByPidfd(int signal)
+    /// <summary>
+    /// Signals through the pidfd under a transient reference: the process, or with
+    /// <paramref name="group"/> the process group it leads. False once it is known to be reaped.
+    /// </summary>
+    private bool SignalByPidfd(int signal, bool group = false)
     {
         int status = Acquire();
         if (status == Released) throw Disposed();
@@ -25,8 +29,16 @@ public sealed partial class ProcessHandle
         int errno;
         try
         {
-            if (Sys.PidfdSendSignal(Pidfd!.Fd, signal) == 0) return true;
+            uint flags = group ? Sys.PIDFD_SIGNAL_PROCESS_GROUP : 0;
+            if (Sys.PidfdSendSignal(Pidfd!.Fd, signal, flags) == 0) return true;
             errno = Marshal.GetLastPInvokeError();
+            if (group && errno == Errno.EINVAL)
+            {
+                // Kernel before 6.9 has no group flag. While the leader is unreaped its PID, and so
+                // the group ID, cannot be handed out again, so kill(-pgid) still names its group.
+                if (Sys.Kill(-Pid, signal) == 0) return true;
+                errno = Marshal.GetLastPInvokeError();
+            }
         }
         finally
         {
@@ -34,7 +46,7 @@ public sealed partial class ProcessHandle
         }
         // ESRCH: the process has been reaped; the pidfd guarantees no other process is hit.
         if (errno == Errno.ESRCH) return false;
-        throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to process {Pid}", errno);
+        throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to {(group ? "process group" : "process")} {Pid}", errno);
     }
 
     /// <summary>One round of a blocking wait in handle mode; the caller loops until the state is known.</summary>

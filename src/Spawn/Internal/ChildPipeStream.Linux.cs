@@ -102,48 +102,29 @@ internal sealed class ChildPipeStream : Stream, IEpollHandler
     public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Bytes read, 0 at end of file, or -1 when the read would block.</summary>
-    private unsafe int TryRead(Span<byte> buffer)
-    {
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-        try
-        {
-            fixed (byte* p = buffer)
-            {
-                while (true)
-                {
-                    nint n = Sys.Read((int)_handle.DangerousGetHandle(), p, (nuint)buffer.Length);
-                    if (n >= 0) return (int)n;
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR) continue;
-                    if (errno == Errno.EAGAIN) return -1;
-                    throw new IOException($"Reading from a child's pipe failed: {Errno.Describe(errno)}", errno);
-                }
-            }
-        }
-        finally
-        {
-            _handle.DangerousRelease();
-        }
-    }
+    private int TryRead(Span<byte> buffer) => TryTransfer(buffer, write: false);
 
     /// <summary>Bytes written, or -1 when the write would block. EPIPE (the child closed its end) is an IOException.</summary>
-    private unsafe int TryWrite(ReadOnlySpan<byte> buffer)
+    private int TryWrite(ReadOnlySpan<byte> buffer) =>
+        TryTransfer(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(buffer), buffer.Length), write: true);
+
+    private unsafe int TryTransfer(Span<byte> buffer, bool write)
     {
         bool added = false;
         _handle.DangerousAddRef(ref added);
         try
         {
+            int fd = (int)_handle.DangerousGetHandle();
             fixed (byte* p = buffer)
             {
                 while (true)
                 {
-                    nint n = Sys.Write((int)_handle.DangerousGetHandle(), p, (nuint)buffer.Length);
+                    nint n = write ? Sys.Write(fd, p, (nuint)buffer.Length) : Sys.Read(fd, p, (nuint)buffer.Length);
                     if (n >= 0) return (int)n;
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno == Errno.EINTR) continue;
                     if (errno == Errno.EAGAIN) return -1;
-                    throw new IOException($"Writing to a child's pipe failed: {Errno.Describe(errno)}", errno);
+                    throw new IOException($"{(write ? "Writing to" : "Reading from")} a child's pipe failed: {Errno.Describe(errno)}", errno);
                 }
             }
         }
