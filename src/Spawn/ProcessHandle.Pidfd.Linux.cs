@@ -78,12 +78,9 @@ public sealed partial class ProcessHandle
             }
             else
             {
-                var pollFd = new Sys.PollFd { Fd = fd, Events = Sys.POLLIN };
-                while (Sys.Poll(&pollFd, 1, -1) < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno != Errno.EINTR) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", errno);
-                }
+                PollPidfd(fd, Sys.POLLIN, -1);
+                // Exited; its status appears once its parent reaps it, which raises POLLHUP.
+                if (NonChildAwaitsReap(fd)) PollPidfd(fd, 0, -1);
                 PublishFromExitInfo(fd);
             }
         }
@@ -100,6 +97,13 @@ public sealed partial class ProcessHandle
     void IEpollHandler.OnReady(ulong registration, uint events)
     {
         SafePidfdHandle pidfd = Pidfd!;
+        // A non-child that exited but is not yet reaped by its parent has no exit status yet: stay
+        // registered for the EPOLLHUP the pidfd raises when it is reaped.
+        if (!IsChild && NonChildAwaitsReap(pidfd.Fd))
+        {
+            EpollReactor.Rearm(registration, pidfd.Fd, Sys.EPOLLONESHOT);
+            return;
+        }
         if (!ExitWatcher.Claim(registration, pidfd)) return; // a Dispose removed it first
         try
         {
@@ -164,5 +168,32 @@ public sealed partial class ProcessHandle
                 ?? ProcessState.Unknown(Pid, "the process is not our child and the kernel had no exit status for it (its parent had not reaped it yet, or the kernel is older than 6.15)"));
         }
         MarkDone();
+    }
+
+    /// <summary>
+    /// True when an exited non-child has not been reaped yet on a kernel that will then keep its
+    /// exit status: PIDFD_GET_INFO works (6.13+), has no status yet, and the pidfd shows no POLLHUP
+    /// (raised at reap). A kernel without PIDFD_GET_INFO, or a reaped process without a status,
+    /// means the status will never come.
+    /// </summary>
+    private unsafe bool NonChildAwaitsReap(int fd)
+    {
+        PidfdInfo info = default;
+        info.Mask = PidfdInfo.PIDFD_INFO_EXIT;
+        if (Sys.Ioctl(fd, PidfdInfo.PIDFD_GET_INFO, &info) != 0) return false;
+        if ((info.Mask & PidfdInfo.PIDFD_INFO_EXIT) != 0) return false;
+        return (PollPidfd(fd, 0, 0) & Sys.POLLHUP) == 0;
+    }
+
+    /// <summary>poll(2) on the pidfd for <paramref name="events"/> (POLLHUP is always reported); returns revents.</summary>
+    private unsafe short PollPidfd(int fd, short events, int timeoutMilliseconds)
+    {
+        var pollFd = new Sys.PollFd { Fd = fd, Events = events };
+        while (Sys.Poll(&pollFd, 1, timeoutMilliseconds) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errno.EINTR) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", errno);
+        }
+        return pollFd.REvents;
     }
 }

@@ -58,4 +58,33 @@ public sealed class FindTests
         Assert.Equal(child.Pid, seen.Pid);
         Assert.False(other.Signal(Signals.SIGTERM));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_non_child_reports_its_exit_status_once_its_parent_reaps_it(bool async)
+    {
+        // The process under test is a grandchild: its parent (the shell) reaps it with `wait`,
+        // a moment after it exits.
+        using var shell = ProcessHandle.Start("/bin/sh", ["sh", "-c", "(sleep 0.3; exit 7) & echo $! > \"$1\"; sleep 0.2; wait", "sh", Path.GetTempFileName()]);
+        string pidFile = (await File.ReadAllTextAsync("/proc/" + shell.Pid + "/cmdline")).Split('\0')[4];
+        Assert.True(Fds.Eventually(() => File.ReadAllText(pidFile).Trim().Length > 0), "the shell never wrote the grandchild's pid");
+        int grandchild = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        File.Delete(pidFile);
+
+        using var handle = ProcessHandle.Find(grandchild);
+        Assert.False(handle.IsChild);
+        ProcessState state = async ? await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(20)) : handle.Wait();
+        Assert.Equal(0, shell.Wait().ExitCode);
+
+        if (ProcessHandle.UsesPidfd)
+        {
+            Assert.Equal(ExitStatusSource.PidfdExitInfo, state.Source);
+            Assert.Equal(7, state.ExitCode);
+        }
+        else
+        {
+            Assert.Equal(ExitStatusSource.Unknown, state.Source);
+        }
+    }
 }
