@@ -3,6 +3,7 @@
 # line "N passed, N failed[, N skipped]" summed over all of them.
 #   handle mode (pidfd)            : the default
 #   PID mode (SPAWN_PIDFD=0)       : as where pidfd is missing or forbidden
+#   portable spawn path            : posix_spawn instead of the Linux fast path (SPAWN_PORTABLE=1)
 # Extra arguments go to `dotnet test` (for example --filter Name~PidReuse).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 configurations=(
   "handle mode|"
   "PID mode|SPAWN_PIDFD=0"
+  "portable spawn path|SPAWN_PORTABLE=1"
 )
 
 echo "== build"

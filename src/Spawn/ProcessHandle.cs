@@ -54,6 +54,13 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// </summary>
     public static bool UsesPidfd => SpawnMode.UsePidfd;
 
+    /// <summary>
+    /// How this process starts children, chosen once: <see cref="SpawnPath.LinuxClone"/> (the fast
+    /// path) where Spawn's native helper was built and loads (Linux 5.9+ on x86-64), else a portable
+    /// path. The environment variable <c>SPAWN_PORTABLE=1</c> forces the portable one.
+    /// </summary>
+    public static SpawnPath SpawnPath => Spawner.Path;
+
     /// <summary>The process ID. It names this process only while the process is not yet reaped.</summary>
     public int Pid { get; }
 
@@ -76,6 +83,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// </summary>
     /// <exception cref="ProcessStartException">The program could not be started (ENOENT, EACCES, ENOEXEC, E2BIG, ...).</exception>
     /// <exception cref="ArgumentException">A string contains a NUL character, or argv is empty.</exception>
+    /// <exception cref="PlatformNotSupportedException">An option that needs the Linux fast path is set (a cgroup, credentials, a parent-death signal), and <see cref="SpawnPath"/> is not <see cref="SpawnPath.LinuxClone"/>.</exception>
     public static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options = null) =>
         Start(path, argv, options, watchExit: true);
 
@@ -90,7 +98,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
         bool handleMode = SpawnMode.UsePidfd;
-        int pid = PosixSpawner.Spawn(path, argv, options, handleMode, out int fd);
+        int pid = Spawner.Spawn(path, argv, options, handleMode, out int fd);
         if (!handleMode)
         {
             var tracked = new ProcessHandle(pid, isChild: true, pidfd: null);

@@ -34,4 +34,53 @@ public sealed class StartOptions
 
     /// <summary>Start the child as the leader of a new session (setsid), detached from our terminal.</summary>
     public bool NewSession { get; init; }
+
+    /// <summary>
+    /// A cgroup v2 directory (for example <c>/sys/fs/cgroup/my.slice/job</c>) to start the child in;
+    /// null keeps ours. The child is created inside it (<c>clone3</c> with <c>CLONE_INTO_CGROUP</c>),
+    /// so not one of its instructions runs outside, and whatever it forks is in it too. The cgroup
+    /// must exist and be writable by us; the kernel refuses one that has controllers enabled for its
+    /// children (EBUSY). Needs the Linux fast path (<see cref="ProcessHandle.SpawnPath"/>).
+    /// </summary>
+    public string? CgroupPath { get; init; }
+
+    /// <summary>
+    /// The user ID the child runs as (setuid in the child, after the groups); null keeps ours. Needs
+    /// privilege (CAP_SETUID) and the Linux fast path (<see cref="ProcessHandle.SpawnPath"/>).
+    /// </summary>
+    public uint? UserId { get; init; }
+
+    /// <summary>
+    /// The group ID the child runs as (setgid in the child, before the user ID); null keeps ours.
+    /// Needs privilege (CAP_SETGID) and the Linux fast path (<see cref="ProcessHandle.SpawnPath"/>).
+    /// </summary>
+    public uint? GroupId { get; init; }
+
+    /// <summary>
+    /// The child's supplementary groups (setgroups in the child). Null keeps ours, except that when
+    /// <see cref="UserId"/> or <see cref="GroupId"/> is set it means none: a child started as another
+    /// user never keeps our groups by accident (root's, for instance). Needs privilege (CAP_SETGID)
+    /// and the Linux fast path (<see cref="ProcessHandle.SpawnPath"/>).
+    /// </summary>
+    public IReadOnlyList<uint>? SupplementaryGroups { get; init; }
+
+    /// <summary>
+    /// A signal (1 to 64, e.g. <see cref="Signals.SIGKILL"/>) the kernel sends the child when this
+    /// process dies (prctl PR_SET_PDEATHSIG); null for none. Needs the Linux fast path
+    /// (<see cref="ProcessHandle.SpawnPath"/>).
+    /// </summary>
+    /// <remarks>
+    /// Linux sends it when the <em>thread</em> that created the child exits, not the process, and .NET
+    /// threads come and go (a thread-pool thread retires after a while idle). So Spawn creates every
+    /// child that has a parent-death signal from one thread of its own that lives as long as the
+    /// process: the signal then comes when this process ends, however it ends. If this process is
+    /// already gone by the time the child sets the signal up, the child sends it to itself. The kernel
+    /// clears it when the child executes a set-user-ID or set-group-ID program or one with file
+    /// capabilities.
+    /// </remarks>
+    public int? ParentDeathSignal { get; init; }
+
+    /// <summary>True when an option is set that only the Linux fast path supports.</summary>
+    internal bool NeedsLinuxClone =>
+        CgroupPath is not null || UserId is not null || GroupId is not null || SupplementaryGroups is not null || ParentDeathSignal is not null;
 }

@@ -36,6 +36,9 @@ internal struct ChildFileTable
 
     internal readonly int SourceFd(int target) => _fds[target];
 
+    /// <summary>The source fd of each target 0..n-1, after <see cref="Acquire"/>.</summary>
+    internal readonly ReadOnlySpan<int> SourceFds => _fds;
+
     internal readonly void Acquire()
     {
         for (int i = 0; i < _handles.Length; i++)

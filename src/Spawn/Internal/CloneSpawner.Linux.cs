@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Spawn.Interop;
+
+namespace Spawn.Internal;
+
+/// <summary>
+/// The Linux fast path: native/spawn_native.c clones the child with CLONE_VM | CLONE_VFORK |
+/// CLONE_FILES (| CLONE_PIDFD in handle mode), so neither memory nor the fd table is copied, and
+/// the child takes a private table of only the fds it gets (close_range with CLOSE_RANGE_UNSHARE)
+/// before execve. Start cost then does not grow with the descriptors this process holds. It also
+/// does what posix_spawn cannot: a cgroup from the first instruction, credentials, a parent-death
+/// signal. Same contract as <see cref="PosixSpawner.Spawn"/>: an exec failure is a
+/// <see cref="ProcessStartException"/> with the child's errno, and nothing is left behind.
+/// </summary>
+internal static unsafe class CloneSpawner
+{
+    /// <summary>Why the fast path cannot run here, or null when it can.</summary>
+    internal static readonly string? UnavailableReason = Probe();
+
+    private static string? Probe()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            return "it is built for Linux on x86-64 only";
+        }
+        if (!Sys.HasSpawnNative)
+        {
+            return "its native library libspawn_native.so is not next to Spawn.dll (was Spawn built without a C compiler?)";
+        }
+        int error = Sys.SpawnNativeProbe();
+        return error == 0 ? null : $"this kernel cannot run it (close_range: {Errno.Describe(error)}; Linux 5.9 or later is needed)";
+    }
+
+    /// <summary>Starts <paramref name="path"/>; see <see cref="PosixSpawner.Spawn"/> for the contract.</summary>
+    internal static int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
+    {
+        pidfd = -1;
+        byte[]? cgroup = CgroupPath(options?.CgroupPath);
+        uint[]? groups = options?.SupplementaryGroups is { } list ? [.. list] : null;
+        var files = new ChildFileTable(options);
+        var args = NativeSpawnArguments.Create(path, argv, options?.Environment, options?.WorkingDirectory);
+        try
+        {
+            files.Acquire();
+            Span<int> sources = files.Count <= 64 ? stackalloc int[files.Count] : new int[files.Count];
+            files.SourceFds.CopyTo(sources);
+            // -1: the child opens /dev/null itself. Ours may sit at a high number, and the child's
+            // fd-table copy reaches up to its highest source.
+            if (options?.Stdin is null) sources[0] = -1;
+            if (options?.Stdout is null) sources[1] = -1;
+            if (options?.Stderr is null) sources[2] = -1;
+            fixed (int* fds = sources)
+            fixed (byte* cgroupPath = cgroup)
+            fixed (uint* groupIds = groups)
+            {
+                var request = new SpawnNativeRequest
+                {
+                    Size = (uint)sizeof(SpawnNativeRequest),
+                    Flags = Flags(options, wantPidfd),
+                    Path = args.Path,
+                    Argv = args.Argv,
+                    Envp = args.Envp,
+                    WorkingDirectory = args.WorkingDirectory,
+                    Cgroup = cgroupPath,
+                    Fds = fds,
+                    FdCount = files.Count,
+                    Groups = groupIds,
+                    GroupCount = groups?.Length ?? 0,
+                    UserId = options?.UserId ?? 0,
+                    GroupId = options?.GroupId ?? 0,
+                    ParentDeathSignal = options?.ParentDeathSignal ?? 0,
+                };
+                SpawnNativeResult result;
+                int error = Sys.SpawnNativeClone(&request, &result);
+                if (error != 0) throw Failure(path, options, error, result.Stage);
+                pidfd = result.Pidfd;
+                return result.Pid;
+            }
+        }
+        finally
+        {
+            files.Release();
+            args.Dispose();
+        }
+    }
+
+    private static uint Flags(StartOptions? options, bool wantPidfd)
+    {
+        uint flags = wantPidfd ? SpawnNativeRequest.WantPidfd : 0;
+        if (options is null) return flags;
+        if (options.NewSession) flags |= SpawnNativeRequest.SetSid;
+        else if (options.NewProcessGroup) flags |= SpawnNativeRequest.SetProcessGroup;
+        // A child given another user or group never keeps our supplementary groups by accident.
+        if (options.SupplementaryGroups is not null || options.UserId is not null || options.GroupId is not null) flags |= SpawnNativeRequest.SetGroups;
+        if (options.GroupId is not null) flags |= SpawnNativeRequest.SetGid;
+        if (options.UserId is not null) flags |= SpawnNativeRequest.SetUid;
+        return flags;
+    }
+
+    private static byte[]? CgroupPath(string? path)
+    {
+        if (path is null) return null;
+        if (path.Length == 0) throw new ArgumentException("The cgroup path is empty.", nameof(path));
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The cgroup path contains a NUL character; the operating system cannot take it.", nameof(path));
+        }
+        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+
+    private static ProcessStartException Failure(string path, StartOptions? options, int error, SpawnNativeStage stage)
+    {
+        string? detail = stage switch
+        {
+            SpawnNativeStage.Exec => null,
+            SpawnNativeStage.CgroupOpen => $"the cgroup '{options?.CgroupPath}' could not be opened",
+            SpawnNativeStage.Clone when options?.CgroupPath is { } cgroup => $"the child could not be created in the cgroup '{cgroup}' (is it a cgroup v2 directory without controllers enabled for its children?)",
+            SpawnNativeStage.Clone => null,
+            SpawnNativeStage.Session => options is { NewSession: true } ? "setsid failed in the child" : "setpgid failed in the child",
+            SpawnNativeStage.SetGroups => "setgroups failed in the child (setting supplementary groups needs CAP_SETGID)",
+            SpawnNativeStage.SetGid => $"setgid({options?.GroupId}) failed in the child",
+            SpawnNativeStage.SetUid => $"setuid({options?.UserId}) failed in the child",
+            SpawnNativeStage.ParentDeathSignal => $"prctl(PR_SET_PDEATHSIG, {options?.ParentDeathSignal}) failed in the child",
+            SpawnNativeStage.Fds => "placing the child's file descriptors failed",
+            SpawnNativeStage.WorkingDirectory when options?.WorkingDirectory is { } directory =>
+                Directory.Exists(directory) ? $"the working directory '{directory}' could not be entered" : $"the working directory '{directory}' does not exist",
+            _ => $"the native spawn helper refused the request (stage {stage}): a bug in Spawn",
+        };
+        return new ProcessStartException(path, error, detail);
+    }
+}
