@@ -49,7 +49,12 @@ public sealed class ProcessState
     /// <summary>CPU time spent in the kernel on its behalf; zero unless <see cref="Source"/> is <see cref="ExitStatusSource.Reaped"/>.</summary>
     public TimeSpan SystemTime { get; }
 
-    /// <summary>Peak resident set size in bytes; zero unless <see cref="Source"/> is <see cref="ExitStatusSource.Reaped"/>.</summary>
+    /// <summary>
+    /// Peak resident set size in bytes (ru_maxrss); zero unless <see cref="Source"/> is
+    /// <see cref="ExitStatusSource.Reaped"/>. Linux records the replaced memory's high-water mark at
+    /// exec, and a child started vfork-style (as Spawn starts them) replaces the parent's memory,
+    /// so this is at least the parent's resident size at the time of the start.
+    /// </summary>
     public long MaxRssBytes { get; }
 
     /// <summary>When <see cref="Source"/> is <see cref="ExitStatusSource.Unknown"/>, why the status could not be learned.</summary>

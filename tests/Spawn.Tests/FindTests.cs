@@ -64,18 +64,23 @@ public sealed class FindTests
     [InlineData(false)]
     public async Task A_non_child_reports_its_exit_status_once_its_parent_reaps_it(bool async)
     {
-        // The process under test is a grandchild: its parent (the shell) reaps it with `wait`,
-        // a moment after it exits.
-        using var shell = ProcessHandle.Start("/bin/sh", ["sh", "-c", "(sleep 0.3; exit 7) & echo $! > \"$1\"; sleep 0.2; wait", "sh", Path.GetTempFileName()]);
-        string pidFile = (await File.ReadAllTextAsync("/proc/" + shell.Pid + "/cmdline")).Split('\0')[4];
-        Assert.True(Fds.Eventually(() => File.ReadAllText(pidFile).Trim().Length > 0), "the shell never wrote the grandchild's pid");
+        // The process under test is a grandchild: its parent (the shell) reaps it with `wait`. It
+        // exits only when the test writes to a FIFO, after the test holds its handle, so a slow
+        // machine cannot let it exit (and its PID be reused) before Find.
+        string dir = Directory.CreateTempSubdirectory("spawn-find-").FullName;
+        string pidFile = Path.Combine(dir, "pid"), gate = Path.Combine(dir, "gate");
+        using var shell = ProcessHandle.Start("/bin/sh", ["sh", "-c", "mkfifo \"$2\"; (read x < \"$2\"; exit 7) & echo $! > \"$1\"; wait", "sh", pidFile, gate]);
+        Assert.True(Fds.Eventually(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n')), "the shell never wrote the grandchild's pid");
         int grandchild = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        File.Delete(pidFile);
 
         using var handle = ProcessHandle.Find(grandchild);
         Assert.False(handle.IsChild);
-        ProcessState state = async ? await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(20)) : handle.Wait();
+        Assert.False(handle.HasExited);
+        Task<ProcessState> waiting = async ? handle.WaitAsync() : Task.Factory.StartNew(handle.Wait, TaskCreationOptions.LongRunning);
+        await File.WriteAllTextAsync(gate, "go\n");
+        ProcessState state = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(0, shell.Wait().ExitCode);
+        Directory.Delete(dir, recursive: true);
 
         if (ProcessHandle.UsesPidfd)
         {

@@ -87,6 +87,13 @@ public sealed partial class Command
     /// <summary>The most bytes of each output stream the capturing methods keep: the head and the tail, with a marker for what was left out.</summary>
     public int? CaptureLimit { get; private set; }
 
+    /// <summary>With a different program (a bare name searched in PATH, or a path), the rest unchanged.</summary>
+    public Command WithProgram(string program)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        return new(this) { Program = program };
+    }
+
     /// <summary>With different arguments (after argv[0]).</summary>
     public Command WithArguments(params IEnumerable<string> arguments)
     {

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Spawn.Tests.Support;
+
+namespace Spawn.Tests.Cli;
+
+public sealed class RunToolTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("spawn-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(255)]
+    public async Task The_childs_exit_status_is_ours(int code)
+    {
+        var outcome = await Tool.RunAsync("run", "--", "sh", "-c", $"exit {code}");
+        Assert.Equal(code, outcome.State.ExitCode);
+    }
+
+    [Fact]
+    public async Task Timeout_is_124()
+    {
+        var outcome = await Tool.RunAsync("run", "--timeout", "0.3", "--", "sleep", "30");
+        Assert.Equal(124, outcome.State.ExitCode);
+    }
+
+    [Fact]
+    public async Task Tool_failure_is_125_with_a_one_line_error_and_no_stack_trace()
+    {
+        var outcome = await Tool.RunAsync("run", "--timeout", "soon", "--", "true");
+        Assert.Equal(125, outcome.State.ExitCode);
+        Assert.Single(outcome.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains("--timeout", outcome.Stderr);
+        Assert.DoesNotContain("   at ", outcome.Stderr);
+    }
+
+    [Fact]
+    public async Task Found_but_not_runnable_is_126()
+    {
+        string file = Path.Combine(_dir, "data.txt");
+        File.WriteAllText(file, "text");
+        var outcome = await Tool.RunAsync("run", "--", file);
+        Assert.Equal(126, outcome.State.ExitCode);
+        Assert.Contains(file, outcome.Stderr);
+    }
+
+    [Fact]
+    public async Task Not_found_is_127()
+    {
+        var outcome = await Tool.RunAsync("run", "--", "no-such-program-anywhere");
+        Assert.Equal(127, outcome.State.ExitCode);
+        Assert.Contains("no-such-program-anywhere", outcome.Stderr);
+    }
+
+    [Fact]
+    public async Task Death_by_signal_N_ends_the_tool_by_the_same_signal()
+    {
+        var outcome = await Tool.RunAsync("run", "--", "sh", "-c", "kill -TERM $$");
+        Assert.Equal(Signals.SIGTERM, outcome.State.Signal);
+        Assert.Equal(143, outcome.ShellStatus);
+    }
+
+    [Fact]
+    public async Task A_timeout_against_a_child_that_ignores_SIGTERM_waits_for_it_without_kill_after()
+    {
+        var started = DateTime.UtcNow;
+        var outcome = await Tool.RunAsync("run", "--timeout", "0.3", "--", ChildProgram.Path, "ignore", "TERM", "then-sleep", "2");
+        Assert.Equal(124, outcome.State.ExitCode);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1.5), "the child ignoring SIGTERM should have run its 2 s");
+    }
+
+    [Fact]
+    public async Task A_timeout_against_a_child_that_ignores_SIGTERM_kills_it_with_kill_after()
+    {
+        var started = DateTime.UtcNow;
+        var outcome = await Tool.RunAsync("run", "--timeout", "0.3", "--kill-after", "0.3", "--", ChildProgram.Path, "ignore", "TERM", "then-sleep", "30");
+        Assert.Equal(137, outcome.ShellStatus); // as GNU timeout: killed by KILL after a timeout
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task SIGTERM_sent_to_the_tool_reaches_the_child()
+    {
+        using var stdout = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        ProcessHandle tool;
+        using (stdout.ClientSafePipeHandle)
+        {
+            tool = ProcessHandle.Start(Tool.Path, ["spawn", "run", "--", ChildProgram.Path, "trap", "TERM", "0"],
+                new StartOptions { Stdout = stdout.ClientSafePipeHandle });
+        }
+        stdout.DisposeLocalCopyOfClientHandle();
+        using (tool)
+        {
+            var reader = new StreamReader(stdout);
+            Assert.Equal("ready", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            // The tool has registered its forwarding before it started the child, so "ready" means both are set.
+            Assert.True(tool.Signal(Signals.SIGTERM));
+            Assert.Equal("got TERM", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, (await tool.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30))).ExitCode);
+        }
+    }
+
+    [Fact]
+    public async Task Stats_and_json_report_plausible_cpu_time()
+    {
+        string json = Path.Combine(_dir, "stats.json");
+        var outcome = await Tool.RunAsync("run", "--stats", "--json", json, "--", ChildProgram.Path, "burn", "0.5");
+        Assert.Equal(0, outcome.State.ExitCode);
+        Assert.Matches(@"^spawn: exit status 0, wall \d+\.\d{3} s, user \d+\.\d{3} s, sys \d+\.\d{3} s, max rss \d+\.\d MiB$", outcome.Stderr.Trim());
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement root = document.RootElement;
+        double cpu = root.GetProperty("user_seconds").GetDouble() + root.GetProperty("system_seconds").GetDouble();
+        // The helper burns 0.5 s of CPU time in its loop, plus its own start-up (~0.05-0.1 s).
+        Assert.InRange(cpu, 0.5 * 0.7, 0.5 * 1.3 + 0.1);
+        Assert.Equal(0, root.GetProperty("exit_code").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("signal").ValueKind);
+        Assert.False(root.GetProperty("timed_out").GetBoolean());
+        Assert.True(root.GetProperty("wall_seconds").GetDouble() >= cpu * 0.5);
+        Assert.True(root.GetProperty("max_rss_bytes").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Help_has_examples()
+    {
+        var outcome = await Tool.RunAsync("run", "--help");
+        Assert.Equal(0, outcome.State.ExitCode);
+        Assert.Contains("Examples:", outcome.Stdout);
+        Assert.Contains("--kill-after", outcome.Stdout);
+        var wait = await Tool.RunAsync("wait", "--help");
+        Assert.Contains("Examples:", wait.Stdout);
+    }
+}
