@@ -82,5 +82,15 @@ public sealed class LeakTests(ITestOutputHelper output)
         // The first start creates lasting descriptors (the epoll instance, /dev/null); count after them.
         using var child = ProcessHandle.Start("/bin/true", ["true"]);
         await child.WaitAsync();
+        // Handles earlier tests dropped are closed by finalizers; let that happen before counting.
+        int last = -1;
+        while (Fds.OpenCount() != last)
+        {
+            last = Fds.OpenCount();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            await Task.Delay(100);
+        }
     }
 }

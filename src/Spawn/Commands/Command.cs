@@ -191,6 +191,12 @@ public sealed partial class Command
     /// <summary>Stdout to a file (created or truncated).</summary>
     public Command WithStdoutFile(string path) => WithStdout(OutputTarget.ToFile(path));
 
+    /// <summary>A pipeline of this command into <paramref name="next"/>, connected by an OS pipe.</summary>
+    public Pipeline Pipe(Command next) => new Pipeline([this]).Pipe(next);
+
+    /// <summary>Connects two commands stdout-to-stdin: <c>a | b</c>.</summary>
+    public static Pipeline operator |(Command left, Command right) => (left ?? throw new ArgumentNullException(nameof(left))).Pipe(right);
+
     /// <summary>The command as a user would type it in a POSIX shell.</summary>
     public override string ToString() => ShellQuoting.Join([Program, .. Arguments]);
 

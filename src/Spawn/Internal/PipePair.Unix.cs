@@ -36,4 +36,18 @@ internal static unsafe class PipePair
         _ = Sys.Fcntl(parentFd, Sys.F_SETPIPE_SZ, Capacity);
         return (read, write);
     }
+
+    /// <summary>
+    /// A pipe between two children (a pipeline): both ends blocking, as programs expect, and
+    /// close-on-exec until each child gets its end by dup2. No byte of it passes through us.
+    /// </summary>
+    internal static (SafeFileHandle Read, SafeFileHandle Write) CreateBetweenChildren()
+    {
+        int* fds = stackalloc int[2];
+        if (Sys.Pipe2(fds, Sys.O_CLOEXEC) != 0)
+        {
+            throw SpawnException.FromErrno("Creating a pipe between two commands (pipe2)", Marshal.GetLastPInvokeError());
+        }
+        return (new SafeFileHandle(fds[0], ownsHandle: true), new SafeFileHandle(fds[1], ownsHandle: true));
+    }
 }

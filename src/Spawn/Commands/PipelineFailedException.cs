@@ -1,0 +1,14 @@
+namespace Spawn;
+
+/// <summary>A member of a pipeline did not succeed (pipefail); <see cref="Result"/> has every member's state.</summary>
+public sealed class PipelineFailedException : Exception
+{
+    internal PipelineFailedException(PipelineResult result)
+        : base($"Pipeline failed with {result}: {result.Pipeline}")
+    {
+        Result = result;
+    }
+
+    /// <summary>Every member's result and the pipefail verdict.</summary>
+    public PipelineResult Result { get; }
+}
