@@ -1,0 +1,35 @@
+// A process that starts children through Spawn, for tests that need Spawn outside the test runner.
+//
+//   Spawn.TestHost parent-death SIGNAL PROGRAM [ARGS...]
+//       starts PROGRAM (argv[0] = PROGRAM) with StartOptions.ParentDeathSignal = SIGNAL (a number),
+//       prints "pid N" and "path P" (ProcessHandle.SpawnPath), then sleeps until killed.
+//
+// Bad usage or a failed start: a message on stderr, exit 2.
+
+using System.Globalization;
+using System.Runtime.Versioning;
+using Spawn;
+
+[assembly: SupportedOSPlatform("linux")]
+
+if (args.Length < 3 || args[0] != "parent-death" || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))
+{
+    Console.Error.WriteLine("usage: Spawn.TestHost parent-death SIGNAL PROGRAM [ARGS...]");
+    return 2;
+}
+
+ProcessHandle child;
+try
+{
+    child = ProcessHandle.Start(args[2], args[2..], new StartOptions { ParentDeathSignal = signal });
+}
+catch (Exception e) when (e is SpawnException or PlatformNotSupportedException)
+{
+    Console.Error.WriteLine($"Spawn.TestHost: {e.Message}");
+    return 2;
+}
+Console.WriteLine($"pid {child.Pid}");
+Console.WriteLine($"path {ProcessHandle.SpawnPath}");
+Console.Out.Flush();
+Thread.Sleep(Timeout.Infinite);
+return 0;
