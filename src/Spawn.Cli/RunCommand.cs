@@ -25,23 +25,24 @@ internal static class RunCommand
             Console.Out.Write(Usage.Run);
             return 0;
         }
-        if (options.Tree)
-        {
-            throw new UsageException("--tree needs process-tree containment (cgroups), which this build does not have yet; use --group");
-        }
-
         Command command = new Command(options.Command[0], options.Command[1..])
             .WithStdin(InputSource.Inherit)
             .WithStdout(OutputTarget.Inherit)
             .WithStderr(OutputTarget.Inherit)
             .WithExitCodeValidation(false)
-            .WithNewProcessGroup(options.Group);
+            .WithNewProcessGroup(options.Group)
+            .WithProcessTree(options.Tree);
 
         var clock = Stopwatch.StartNew();
         ChildProcess child;
         try
         {
             child = StartLikeExecvp(command);
+        }
+        catch (CgroupUnavailableException e)
+        {
+            Console.Error.WriteLine($"spawn: --tree: {e.Message}");
+            return ToolFailed;
         }
         catch (ProcessStartException e)
         {
@@ -60,11 +61,14 @@ internal static class RunCommand
             using var registrations = new SignalForwarding(s_forwarded, run.OnSignal);
             ProcessState state = await run.WaitAsync().ConfigureAwait(false);
             clock.Stop();
+            // Exit and the end of the tree (with --tree: what it left running is killed, and its
+            // CPU time and peak memory are read before the cgroup is removed).
+            CommandResult result = await child.WaitAsync().ConfigureAwait(false);
 
             int status = ExitStatus(state, run.TimedOut, options.PreserveStatus);
             if (options.Stats || options.JsonPath is not null)
             {
-                var report = new StatsReport(state, clock.Elapsed, run.TimedOut, status);
+                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status);
                 if (options.Stats) Console.Error.WriteLine(report.ToLine());
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }
@@ -149,7 +153,12 @@ internal static class RunCommand
         {
             try
             {
-                if (options.Group) child.SignalGroup(signal);
+                if (child.Tree is { } tree)
+                {
+                    if (signal == Signals.SIGKILL) tree.Kill();
+                    else tree.Signal(signal);
+                }
+                else if (options.Group) child.SignalGroup(signal);
                 else child.Signal(signal);
             }
             catch (ObjectDisposedException)

@@ -28,8 +28,10 @@ internal static class Usage
           -k, --kill-after DURATION also send KILL if it still runs DURATION after that signal
               --preserve-status     exit with the program's status even when it timed out
               --group               start it in its own process group; signals reach the group
-              --tree                contain it in a cgroup so signals reach every descendant
-                                    (not available in this build)
+              --tree                contain it in a cgroup: signals and the deadline reach every
+                                    descendant (daemons too), what it leaves running is killed
+                                    when it exits, and --stats reports the whole tree (needs root
+                                    or a delegated cgroup v2 subtree)
               --stats               print one line to stderr after exit: status, wall time,
                                     user and system CPU, peak memory
               --json FILE|-         write the same as a JSON object to FILE (or stdout)
@@ -39,6 +41,7 @@ internal static class Usage
           spawn run --stats -- sleep 1
           spawn run --timeout 30s --kill-after 5s -- ./integration-tests
           spawn run --timeout 2m --signal INT --group -- make -j8
+          spawn run --tree --stats -- ./build-everything.sh
           spawn run --json stats.json -- tar czf backup.tgz /srv/data
 
         """;

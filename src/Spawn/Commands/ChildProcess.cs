@@ -22,10 +22,11 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
     private int _cancelReason;
     private Task<CommandResult>? _completion;
 
-    private ChildProcess(Command command, ProcessHandle handle, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
+    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
     {
         Command = command;
         Handle = handle;
+        Tree = tree;
         StartTime = DateTimeOffset.UtcNow;
         _slots = slots;
         _stderrTail = stderrTail;
@@ -55,6 +56,9 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
     /// <summary>The process ID.</summary>
     public int Pid => Handle.Pid;
 
+    /// <summary>The cgroup containing the process and all it starts, for a command run with <see cref="Command.WithProcessTree"/>.</summary>
+    public ProcessTree? Tree { get; }
+
     /// <summary>When the process was started.</summary>
     public DateTimeOffset StartTime { get; }
 
@@ -75,8 +79,10 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
 
         var slots = new StdioSlot[3];
         ProcessHandle handle;
+        ProcessTree? tree = null;
         try
         {
+            if (command.ContainsTree) tree = ProcessTree.Create();
             slots[0] = command.Stdin.Open();
             slots[1] = command.Stdout.Open(1);
             slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
@@ -92,16 +98,19 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
                 ExtraFiles = command.ExtraFiles.IsEmpty ? null : command.ExtraFiles,
                 NewProcessGroup = command.NewProcessGroup,
                 NewSession = command.NewSession,
+                CgroupPath = tree?.CgroupPath,
             });
+            tree?.AddToMemoryAccounting();
         }
         catch
         {
             foreach (StdioSlot? slot in slots) slot?.Dispose();
+            tree?.Dispose();
             throw;
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, handle, slots, tail, cancellationToken);
+        return new ChildProcess(command, handle, tree, slots, tail, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
@@ -168,6 +177,15 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
     {
         ProcessState state = await Handle.WaitAsync().ConfigureAwait(false);
         DateTimeOffset exitTime = DateTimeOffset.UtcNow;
+        TreeUsage? treeUsage = null;
+        if (Tree is not null)
+        {
+            // The command is over: end what it left running, then account for all of it.
+            Tree.Kill();
+            await Tree.WaitEmptyAsync().ConfigureAwait(false);
+            treeUsage = Tree.GetUsage();
+            Tree.Dispose();
+        }
         Task pumps = Task.WhenAll(_pumps);
         bool expired = false;
         if (!pumps.IsCompleted && Command.WaitDelay is { } delay)
@@ -189,7 +207,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         _cancelRegistration.Dispose();
         _timeoutRegistration.Dispose();
         _timeout?.Dispose();
-        return new CommandResult(Command, state, StartTime, exitTime, expired);
+        return new CommandResult(Command, state, StartTime, exitTime, expired, treeUsage);
     }
 
     /// <summary>Cancellation or timeout: the cancel signal (to the group when there is one), SIGKILL after the grace period.</summary>
@@ -227,7 +245,12 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
 
     private void SignalForCancel(int signal)
     {
-        if (Command.NewProcessGroup || Command.NewSession) Handle.SignalGroup(signal);
+        if (Tree is not null)
+        {
+            if (signal == Signals.SIGKILL) Tree.Kill();
+            else Tree.Signal(signal);
+        }
+        else if (Command.NewProcessGroup || Command.NewSession) Handle.SignalGroup(signal);
         else Handle.Signal(signal);
     }
 
@@ -243,8 +266,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         {
             try
             {
-                if (Command.NewProcessGroup || Command.NewSession) Handle.SignalGroup(Signals.SIGKILL);
-                else Handle.Kill();
+                SignalForCancel(Signals.SIGKILL);
             }
             catch (ObjectDisposedException)
             {
@@ -263,6 +285,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         finally
         {
             foreach (StdioSlot slot in _slots) slot.Dispose();
+            Tree?.Dispose();
             Handle.Dispose();
         }
     }

@@ -66,6 +66,9 @@ public sealed partial class Command
     /// <summary>Whether the child starts in a new session (and so its own process group).</summary>
     public bool NewSession { get; private set; }
 
+    /// <summary>Whether the command runs contained in a <see cref="ProcessTree"/> of its own (a cgroup).</summary>
+    public bool ContainsTree { get; private set; }
+
     /// <summary>Whether a bare program name may be found through an empty or relative PATH entry (such as ".").</summary>
     public bool AllowsRelativePathLookup { get; private set; }
 
@@ -150,6 +153,16 @@ public sealed partial class Command
     /// <summary>Starting the child in a new session.</summary>
     public Command WithNewSession(bool enabled = true) => new(this) { NewSession = enabled };
 
+    /// <summary>
+    /// Running the command in a new cgroup (a <see cref="ProcessTree"/>) from its first instruction, so
+    /// that everything it starts, daemons included, can be ended: cancellation and timeouts signal the
+    /// whole tree (SIGKILL through cgroup.kill), and when the command's process exits whatever it left
+    /// running is killed, the tree's CPU time and peak memory go into <see cref="CommandResult.Tree"/>,
+    /// and the cgroup is removed. Starting throws <see cref="CgroupUnavailableException"/> where cgroups
+    /// cannot be used (never a silent fallback).
+    /// </summary>
+    public Command WithProcessTree(bool enabled = true) => new(this) { ContainsTree = enabled };
+
     /// <summary>Allowing a bare name to be found through an empty or relative PATH entry (Go's ErrDot opt-in).</summary>
     public Command WithRelativePathLookup(bool allowed = true) => new(this) { AllowsRelativePathLookup = allowed };
 
@@ -213,6 +226,7 @@ public sealed partial class Command
         ExtraFiles = o.ExtraFiles;
         NewProcessGroup = o.NewProcessGroup;
         NewSession = o.NewSession;
+        ContainsTree = o.ContainsTree;
         AllowsRelativePathLookup = o.AllowsRelativePathLookup;
         ValidatesExitCode = o.ValidatesExitCode;
         CancelSignal = o.CancelSignal;

@@ -3,19 +3,23 @@ namespace Spawn;
 /// <summary>How a command's run ended.</summary>
 public class CommandResult
 {
-    internal CommandResult(Command command, ProcessState state, DateTimeOffset startTime, DateTimeOffset exitTime, bool waitDelayExpired)
+    internal CommandResult(Command command, ProcessState state, DateTimeOffset startTime, DateTimeOffset exitTime, bool waitDelayExpired, TreeUsage? tree)
     {
         Command = command;
         State = state;
         StartTime = startTime;
         ExitTime = exitTime;
         WaitDelayExpired = waitDelayExpired;
+        Tree = tree;
     }
 
     internal CommandResult(CommandResult other)
-        : this(other.Command, other.State, other.StartTime, other.ExitTime, other.WaitDelayExpired)
+        : this(other.Command, other.State, other.StartTime, other.ExitTime, other.WaitDelayExpired, other.Tree)
     {
     }
+
+    /// <summary>What the whole process tree used, for a command run with <see cref="Command.WithProcessTree"/>; else null.</summary>
+    public TreeUsage? Tree { get; }
 
     /// <summary>The command that ran.</summary>
     public Command Command { get; }

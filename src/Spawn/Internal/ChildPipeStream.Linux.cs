@@ -10,19 +10,18 @@ namespace Spawn.Internal;
 /// <see cref="EpollReactor"/> and awaits it, so no thread is parked per pipe however many children
 /// stream at once. One read or write may be pending at a time, as with most streams.
 /// </summary>
-internal sealed class ChildPipeStream : Stream, IEpollHandler
+internal sealed class ChildPipeStream : Stream
 {
     private readonly SafeFileHandle _handle;
     private readonly bool _readable;
-    private readonly Lock _lock = new();
-    private ulong _registration;
-    private TaskCompletionSource? _ready;
+    private readonly EpollWaiter _waiter;
     private bool _disposed;
 
     internal ChildPipeStream(SafeFileHandle handle, bool readable)
     {
         _handle = handle;
         _readable = readable;
+        _waiter = new EpollWaiter(handle);
     }
 
     public override bool CanRead => _readable && !_disposed;
@@ -39,7 +38,7 @@ internal sealed class ChildPipeStream : Stream, IEpollHandler
             cancellationToken.ThrowIfCancellationRequested();
             int read = TryRead(buffer.Span);
             if (read >= 0) return read;
-            await WhenReady(Sys.EPOLLIN, cancellationToken).ConfigureAwait(false);
+            await _waiter.WhenReady(Sys.EPOLLIN, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -55,7 +54,7 @@ internal sealed class ChildPipeStream : Stream, IEpollHandler
                 buffer = buffer[written..];
                 continue;
             }
-            await WhenReady(Sys.EPOLLOUT, cancellationToken).ConfigureAwait(false);
+            await _waiter.WhenReady(Sys.EPOLLOUT, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -134,49 +133,6 @@ internal sealed class ChildPipeStream : Stream, IEpollHandler
         }
     }
 
-    private async Task WhenReady(uint events, CancellationToken cancellationToken)
-    {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-        try
-        {
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                _ready = ready;
-                int fd = (int)_handle.DangerousGetHandle();
-                // Arming re-checks readiness, so data that arrived since the failed read still fires.
-                if (_registration == 0) _registration = EpollReactor.Register(fd, events | Sys.EPOLLONESHOT, this);
-                else EpollReactor.Rearm(_registration, fd, events | Sys.EPOLLONESHOT);
-            }
-        }
-        finally
-        {
-            _handle.DangerousRelease();
-        }
-        if (!cancellationToken.CanBeCanceled)
-        {
-            await ready.Task.ConfigureAwait(false);
-            return;
-        }
-        using (cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource)state!).TrySetCanceled(token), ready))
-        {
-            await ready.Task.ConfigureAwait(false);
-        }
-    }
-
-    void IEpollHandler.OnReady(ulong registration, uint events)
-    {
-        TaskCompletionSource? ready;
-        lock (_lock)
-        {
-            ready = _ready;
-            _ready = null;
-        }
-        ready?.TrySetResult();
-    }
-
     private unsafe void BlockUntil(short events)
     {
         bool added = false;
@@ -198,21 +154,11 @@ internal sealed class ChildPipeStream : Stream, IEpollHandler
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
-            TaskCompletionSource? pending;
-            lock (_lock)
-            {
-                if (_disposed) return;
-                _disposed = true;
-                pending = _ready;
-                _ready = null;
-                // Out of the epoll set before the descriptor can close.
-                if (_registration != 0) EpollReactor.Unregister(_registration, (int)_handle.DangerousGetHandle());
-            }
+            _disposed = true;
+            _waiter.Close(); // out of the epoll set before the descriptor can close
             _handle.Dispose();
-            // A read or write waiting for readiness wakes up and meets the closed handle.
-            pending?.TrySetResult();
         }
         base.Dispose(disposing);
     }

@@ -9,11 +9,13 @@ namespace Spawn.Interop;
 [StructLayout(LayoutKind.Explicit, Size = 64)]
 internal struct PidfdInfo
 {
+    internal const ulong PIDFD_INFO_CGROUPID = 1UL << 2;
     internal const ulong PIDFD_INFO_EXIT = 1UL << 3;
 
     /// <summary>_IOWR(0xFF, 11, 64 bytes): the ioctl number for PIDFD_GET_INFO with this struct size.</summary>
     internal const nuint PIDFD_GET_INFO = (3u << 30) | (64u << 16) | (0xFFu << 8) | 11u;
 
     [FieldOffset(0)] internal ulong Mask;
+    [FieldOffset(8)] internal ulong CgroupId;
     [FieldOffset(60)] internal int ExitCode;
 }

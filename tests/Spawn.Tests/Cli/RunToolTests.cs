@@ -132,4 +132,30 @@ public sealed class RunToolTests : IDisposable
         var wait = await Tool.RunAsync("wait", "--help");
         Assert.Contains("Examples:", wait.Stdout);
     }
+
+    [Fact]
+    public async Task With_tree_the_deadline_ends_every_descendant_daemons_included()
+    {
+        if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone || !Native.IsRoot)
+        {
+            var refused = await Tool.RunAsync("run", "--tree", "--", "true");
+            Assert.Equal(125, refused.State.ExitCode);
+            Assert.Contains("--tree", refused.Stderr);
+            return;
+        }
+        var outcome = await Tool.RunAsync("run", "--tree", "--timeout", "0.5", "--stats", "--", "sh", "-c", "setsid sleep 30 & echo $!; sleep 30");
+        Assert.Equal(124, outcome.State.ExitCode);
+        Assert.Contains("tree peak memory", outcome.Stderr);
+        int daemon = int.Parse(outcome.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // The tool returns once the tree is empty, so the daemon is gone (its PID may name a newer process).
+        string? cmdline = null;
+        try
+        {
+            cmdline = File.ReadAllText($"/proc/{daemon}/cmdline");
+        }
+        catch (IOException)
+        {
+        }
+        Assert.NotEqual("sleep\030\0", cmdline);
+    }
 }

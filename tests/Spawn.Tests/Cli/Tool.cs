@@ -16,21 +16,34 @@ internal static class Tool
 
     internal static Task<Outcome> RunAsync(params string[] args) => RunProgramAsync(Path, ["spawn", .. args]);
 
+    /// <summary>Starts the tool and gives its PID at once, before it finishes.</summary>
+    internal static Task<Outcome> RunAsync(string[] args, out int pid) => RunProgramAsync(Path, ["spawn", .. args], out pid);
+
     /// <summary>Runs any program with stdout and stderr captured (through ProcessHandle, so statuses are exact).</summary>
-    internal static async Task<Outcome> RunProgramAsync(string path, string[] argv)
+    internal static Task<Outcome> RunProgramAsync(string path, string[] argv) => RunProgramAsync(path, argv, out _);
+
+    private static Task<Outcome> RunProgramAsync(string path, string[] argv, out int pid)
     {
-        using var stdout = new AnonymousPipeServerStream(PipeDirection.In);
-        using var stderr = new AnonymousPipeServerStream(PipeDirection.In);
+        var stdout = new AnonymousPipeServerStream(PipeDirection.In);
+        var stderr = new AnonymousPipeServerStream(PipeDirection.In);
         ProcessHandle process;
         using (stdout.ClientSafePipeHandle)
         using (stderr.ClientSafePipeHandle)
         {
             process = ProcessHandle.Start(path, argv, new StartOptions { Stdout = stdout.ClientSafePipeHandle, Stderr = stderr.ClientSafePipeHandle });
         }
-        stdout.DisposeLocalCopyOfClientHandle();
-        stderr.DisposeLocalCopyOfClientHandle();
+        pid = process.Pid;
+        return CollectAsync(process, stdout, stderr);
+    }
+
+    private static async Task<Outcome> CollectAsync(ProcessHandle process, AnonymousPipeServerStream stdout, AnonymousPipeServerStream stderr)
+    {
+        using (stdout)
+        using (stderr)
         using (process)
         {
+            stdout.DisposeLocalCopyOfClientHandle();
+            stderr.DisposeLocalCopyOfClientHandle();
             Task<string> outText = new StreamReader(stdout, Encoding.UTF8).ReadToEndAsync();
             Task<string> errText = new StreamReader(stderr, Encoding.UTF8).ReadToEndAsync();
             ProcessState state = await process.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -1,0 +1,59 @@
+namespace Spawn.Internal;
+
+/// <summary>
+/// Where this process sits in the cgroup hierarchies, read once from /proc/self/mountinfo and
+/// /proc/self/cgroup: the cgroup v2 mount (/sys/fs/cgroup on pure-v2 systems, often
+/// /sys/fs/cgroup/unified on hybrid ones) and our cgroup in it, and, on hybrid systems where the
+/// memory controller is bound to v1, the v1 memory mount and our cgroup there.
+/// </summary>
+internal static class CgroupHierarchy
+{
+    private static readonly Lazy<(string? V2Mount, string? V2, string? V1Memory)> s_paths = new(Locate);
+
+    /// <summary>Where the cgroup v2 hierarchy is mounted, or null.</summary>
+    internal static string? V2Mount => s_paths.Value.V2Mount;
+
+    /// <summary>Our cgroup v2 directory, or null when there is no v2 hierarchy.</summary>
+    internal static string? OwnV2Directory => s_paths.Value.V2;
+
+    /// <summary>Our cgroup directory in a v1 memory hierarchy, or null.</summary>
+    internal static string? OwnV1MemoryDirectory => s_paths.Value.V1Memory;
+
+    private static (string?, string?, string?) Locate()
+    {
+        string? v2Mount = null, memoryMount = null;
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+            {
+                // "... mount-point options - fstype source super-options"
+                string[] halves = line.Split(" - ", 2);
+                if (halves.Length != 2) continue;
+                string[] fields = halves[0].Split(' ');
+                string[] tail = halves[1].Split(' ');
+                if (fields.Length < 5 || tail.Length < 3) continue;
+                string mountPoint = fields[4].Replace("\\040", " ", StringComparison.Ordinal);
+                if (tail[0] == "cgroup2") v2Mount ??= mountPoint;
+                else if (tail[0] == "cgroup" && tail[2].Split(',').Contains("memory")) memoryMount ??= mountPoint;
+            }
+
+            string? v2Path = null, memoryPath = null;
+            foreach (string line in File.ReadLines("/proc/self/cgroup"))
+            {
+                // "hierarchy-id:controllers:path"; v2 is "0::path".
+                string[] parts = line.Split(':', 3);
+                if (parts.Length != 3) continue;
+                if (parts[0] == "0" && parts[1].Length == 0) v2Path = parts[2];
+                else if (parts[1].Split(',').Contains("memory")) memoryPath = parts[2];
+            }
+            return (v2Mount, Join(v2Mount, v2Path), Join(memoryMount, memoryPath));
+        }
+        catch (IOException)
+        {
+            return (null, null, null);
+        }
+    }
+
+    private static string? Join(string? mount, string? path) =>
+        mount is null || path is null ? null : Path.Join(mount, path.TrimStart('/'));
+}

@@ -1,0 +1,17 @@
+using System.Runtime.InteropServices;
+
+namespace Spawn.Interop;
+
+internal static partial class Sys
+{
+    /// <summary>stat(2) into a buffer; on 64-bit Linux st_ino is the second 8-byte field (offset 8).</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static unsafe partial int Stat(string path, byte* buffer);
+
+    /// <summary>The inode number of <paramref name="path"/> (a cgroup's ID is its directory's inode), or 0.</summary>
+    internal static unsafe ulong InodeOf(string path)
+    {
+        byte* buffer = stackalloc byte[256]; // struct stat is 144 bytes on x86-64 and 128 on arm64
+        return Stat(path, buffer) == 0 ? *(ulong*)(buffer + 8) : 0;
+    }
+}
