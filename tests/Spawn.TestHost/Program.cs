@@ -3,6 +3,9 @@
 //   Spawn.TestHost parent-death SIGNAL PROGRAM [ARGS...]
 //       starts PROGRAM (argv[0] = PROGRAM) with StartOptions.ParentDeathSignal = SIGNAL (a number),
 //       prints "pid N" and "path P" (ProcessHandle.SpawnPath), then sleeps until killed.
+//   Spawn.TestHost beside-process RUNS
+//       see BesideProcess.cs: Spawn and System.Diagnostics.Process interleaved in one process
+//       (run as PID 1 of a new PID namespace by the tests, where .NET reaps every child).
 //
 // Bad usage or a failed start: a message on stderr, exit 2.
 
@@ -11,6 +14,11 @@ using System.Runtime.Versioning;
 using Spawn;
 
 [assembly: SupportedOSPlatform("linux")]
+
+if (args is ["beside-process", var runs] && int.TryParse(runs, CultureInfo.InvariantCulture, out int count))
+{
+    return BesideProcess.Run(count);
+}
 
 if (args.Length < 3 || args[0] != "parent-death" || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))
 {
