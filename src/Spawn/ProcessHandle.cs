@@ -79,7 +79,8 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// <summary>
     /// Starts <paramref name="path"/> with <paramref name="argv"/> (argv[0] included, as execve
     /// takes it). The path is used as given: no PATH search; a relative path is resolved against
-    /// the working directory the child gets.
+    /// the working directory the child gets. Strings reach the child as UTF-8; a lone UTF-16
+    /// surrogate, which has no UTF-8 form, becomes U+FFFD (as with System.Diagnostics.Process).
     /// </summary>
     /// <exception cref="ProcessStartException">The program could not be started (ENOENT, EACCES, ENOEXEC, E2BIG, ...).</exception>
     /// <exception cref="ArgumentException">A string contains a NUL character, or argv is empty.</exception>
