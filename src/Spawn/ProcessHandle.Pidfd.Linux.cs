@@ -98,12 +98,9 @@ public sealed partial class ProcessHandle
     {
         SafePidfdHandle pidfd = Pidfd!;
         // A non-child that exited but is not yet reaped by its parent has no exit status yet: stay
-        // registered for the EPOLLHUP the pidfd raises when it is reaped.
-        if (!IsChild && NonChildAwaitsReap(pidfd.Fd))
-        {
-            EpollReactor.Rearm(registration, pidfd.Fd, Sys.EPOLLONESHOT);
-            return;
-        }
+        // registered for the EPOLLHUP the pidfd raises when it is reaped. (If re-arming fails, the
+        // status is published now, as unknown, rather than never.)
+        if (!IsChild && TryRearmForReap(registration, pidfd.Fd)) return;
         if (!ExitWatcher.Claim(registration, pidfd)) return; // a Dispose removed it first
         try
         {
@@ -168,6 +165,20 @@ public sealed partial class ProcessHandle
                 ?? ProcessState.Unknown(Pid, "the process is not our child and the kernel had no exit status for it (its parent had not reaped it yet, or the kernel is older than 6.15)"));
         }
         MarkDone();
+    }
+
+    private bool TryRearmForReap(ulong registration, int fd)
+    {
+        try
+        {
+            if (!NonChildAwaitsReap(fd)) return false;
+            EpollReactor.Rearm(registration, fd, Sys.EPOLLONESHOT);
+            return true;
+        }
+        catch (SpawnException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -43,7 +43,15 @@ internal static class ChildReaper
         }
         foreach (ProcessHandle child in snapshot)
         {
-            child.TryReapByPid();
+            try
+            {
+                child.TryReapByPid();
+            }
+            catch (SpawnException)
+            {
+                // An unexpected wait4 error: the child stays tracked, and a blocking Wait reports it.
+                // Throwing here would end the application from the runtime's signal thread.
+            }
         }
     }
 }

@@ -112,7 +112,16 @@ internal static unsafe class EpollReactor
                 {
                     s_handlers.TryGetValue(id, out handler);
                 }
-                handler?.OnReady(id, EpollEvent.ReadEvents(record));
+                try
+                {
+                    handler?.OnReady(id, EpollEvent.ReadEvents(record));
+                }
+#pragma warning disable CA1031 // An exception escaping this thread would end the whole application.
+                catch (Exception)
+                {
+                    // Handlers report their own failures to their waiters; this is the last line.
+                }
+#pragma warning restore CA1031
             }
         }
     }
