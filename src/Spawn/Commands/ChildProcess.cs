@@ -99,6 +99,10 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
                 NewProcessGroup = command.NewProcessGroup,
                 NewSession = command.NewSession,
                 CgroupPath = tree?.CgroupPath,
+                UserId = command.UserId,
+                GroupId = command.GroupId,
+                SupplementaryGroups = command.SupplementaryGroups,
+                ParentDeathSignal = command.ParentDeathSignal,
             });
             tree?.AddToMemoryAccounting();
         }

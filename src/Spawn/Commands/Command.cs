@@ -66,6 +66,18 @@ public sealed partial class Command
     /// <summary>Whether the child starts in a new session (and so its own process group).</summary>
     public bool NewSession { get; private set; }
 
+    /// <summary>The user ID the child runs as; null keeps ours (see <see cref="StartOptions.UserId"/>).</summary>
+    public uint? UserId { get; private set; }
+
+    /// <summary>The group ID the child runs as; null keeps ours (see <see cref="StartOptions.GroupId"/>).</summary>
+    public uint? GroupId { get; private set; }
+
+    /// <summary>The child's supplementary groups (see <see cref="StartOptions.SupplementaryGroups"/>).</summary>
+    public ImmutableArray<uint>? SupplementaryGroups { get; private set; }
+
+    /// <summary>The signal the child gets when this process dies (see <see cref="StartOptions.ParentDeathSignal"/>).</summary>
+    public int? ParentDeathSignal { get; private set; }
+
     /// <summary>Whether the command runs contained in a <see cref="ProcessTree"/> of its own (a cgroup).</summary>
     public bool ContainsTree { get; private set; }
 
@@ -163,6 +175,24 @@ public sealed partial class Command
     /// </summary>
     public Command WithProcessTree(bool enabled = true) => new(this) { ContainsTree = enabled };
 
+    /// <summary>
+    /// Running the child as another user: <paramref name="userId"/>, <paramref name="groupId"/>
+    /// (null: keep ours) and exactly <paramref name="supplementaryGroups"/> (none when null). Needs
+    /// privilege and the Linux fast path; see <see cref="StartOptions.UserId"/>.
+    /// </summary>
+    public Command WithCredentials(uint? userId, uint? groupId = null, IEnumerable<uint>? supplementaryGroups = null) =>
+        new(this) { UserId = userId, GroupId = groupId, SupplementaryGroups = supplementaryGroups is null ? null : [.. supplementaryGroups] };
+
+    /// <summary>
+    /// The signal (1 to 64) the kernel sends the child when this process dies, however it dies; null
+    /// for none. Needs the Linux fast path; see <see cref="StartOptions.ParentDeathSignal"/>.
+    /// </summary>
+    public Command WithParentDeathSignal(int? signal)
+    {
+        if (signal is int s) Signals.Validate(s);
+        return new(this) { ParentDeathSignal = signal };
+    }
+
     /// <summary>Allowing a bare name to be found through an empty or relative PATH entry (Go's ErrDot opt-in).</summary>
     public Command WithRelativePathLookup(bool allowed = true) => new(this) { AllowsRelativePathLookup = allowed };
 
@@ -227,6 +257,10 @@ public sealed partial class Command
         NewProcessGroup = o.NewProcessGroup;
         NewSession = o.NewSession;
         ContainsTree = o.ContainsTree;
+        UserId = o.UserId;
+        GroupId = o.GroupId;
+        SupplementaryGroups = o.SupplementaryGroups;
+        ParentDeathSignal = o.ParentDeathSignal;
         AllowsRelativePathLookup = o.AllowsRelativePathLookup;
         ValidatesExitCode = o.ValidatesExitCode;
         CancelSignal = o.CancelSignal;

@@ -32,3 +32,22 @@ public sealed class CommandArgumentsTests
         Assert.Equal(["-a"], changed.Arguments.ToArray());
     }
 }
+
+public sealed class CommandCredentialsTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_command_can_run_as_nobody()
+    {
+        var command = new Command("id").WithCredentials(userId: 65534, groupId: 65534);
+        if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone || !Support.Native.IsRoot)
+        {
+            // Off the fast path the option is refused, never silently dropped.
+            if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone) Assert.Throws<PlatformNotSupportedException>(() => command.Start());
+            output.WriteLine("SKIPPED: running as another user needs root and the Linux fast path.");
+            return;
+        }
+        var result = await command.OutputAsync();
+        Assert.StartsWith("uid=65534", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("gid=65534", result.StandardOutput);
+    }
+}
