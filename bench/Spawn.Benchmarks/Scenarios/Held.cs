@@ -1,0 +1,76 @@
+namespace Spawn.Benchmarks.Scenarios;
+
+/// <summary>
+/// Scenario 3: scenario 1 while the contender holds <see cref="Hold"/> live children it started.
+/// Every repetition measures the contender idle first, then starts the children, measures again,
+/// and kills and reaps them: the ratio held/idle comes from one repetition, so drift cancels.
+/// </summary>
+internal sealed class Held(int hold) : Scenario
+{
+    internal int Hold => hold;
+
+    internal override string Name => hold == 1000 ? "held" : $"held{hold / 1000}k";
+
+    internal override string Title => $"3. Scenario 1 while holding {hold:N0} live children{(hold > 1000 ? " (issue 5)" : "")}";
+
+    internal override Figure Figure => Figure.HeldRate;
+
+    private int Count(BenchOptions options) => options.Quick ? 200 : hold > 1000 ? 1000 : 1500;
+
+    /// <summary>
+    /// With 10,000 held the floor alone takes about 30 s a repetition (posix_spawn copies and closes
+    /// the whole fd table for each child, including the 10,000 starts of the set-up): a quick run
+    /// keeps Spawn alone, for one repetition.
+    /// </summary>
+    internal override string[] ContendersFor(BenchOptions options) =>
+        hold <= 1000 ? Contenders.All : options.Quick ? [Contenders.Spawn] : [Contenders.Floor, Contenders.Spawn];
+
+    /// <summary>The set-up (1,000 or 10,000 starts and kills a repetition) dominates a quick run: fewer repetitions there.</summary>
+    internal override int Repetitions(BenchOptions options) => !options.Quick ? options.Repetitions : hold > 1000 ? 1 : Math.Min(2, options.Repetitions);
+
+    internal override string Describe(BenchOptions options) =>
+        $"{Count(options)} starts per measurement; each repetition: idle loop, start {hold:N0} × `sleep {Programs.SleepSeconds}` (not timed), loop again, kill and reap them (not timed). " +
+        "Held through the contender's API: ProcessHandle, ChildProcess (Command.Start), Process.Start, kept ExecuteAsync tasks; the floor keeps raw pidfds." +
+        (options.Quick ? hold > 1000 ? " Quick run: Spawn only, one repetition." : " Quick run: two repetitions." : "");
+
+    internal override IWorkload CreateWorkload(string workerKey, BenchOptions options) => new Workload(workerKey, hold, Count(options));
+
+    private sealed class Workload(string contender, int hold, int count) : IWorkload
+    {
+        private readonly StartWaitLoops _loops = new();
+        private ThreadSampler _threads = null!;
+
+        public Task SetupAsync(ThreadSampler threads)
+        {
+            _threads = threads;
+            return Task.CompletedTask;
+        }
+
+        public Task WarmupAsync() => _loops.RunAsync(contender, Math.Max(50, count / 5));
+
+        public async Task<Sample> RunAsync(string _)
+        {
+            var idle = Meter.Start(_threads);
+            await _loops.RunAsync(contender, count).ConfigureAwait(false);
+            double idleSeconds = idle.Elapsed;
+
+            var held = new HeldChildren(contender, hold);
+            await using (held.ConfigureAwait(false))
+            {
+                held.StartAll();
+                var meter = Meter.Start(_threads);
+                await _loops.RunAsync(contender, count).ConfigureAwait(false);
+                double seconds = meter.Elapsed;
+                Sample sample = meter.Stop(count / seconds, count, seconds);
+                sample.Other = count / idleSeconds;
+                return sample;
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _loops.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
