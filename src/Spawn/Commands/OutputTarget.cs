@@ -58,8 +58,10 @@ public abstract class OutputTarget
     /// <summary>Reads the pipe until end-of-file (or until the wait delay closes it), feeding the sink and the stderr tail.</summary>
     internal static Func<ChildPipeStream, StderrTail?, Task> Drain(OutputSink sink) => async (pipe, tail) =>
     {
-        // 64 KiB: below the large-object threshold, and a full default pipe per read.
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        // Small first: most children write little, and the buffer is held for the child's whole
+        // life. A read that fills it means a fast writer: then 64 KiB (below the large-object
+        // threshold, a full default pipe per read).
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             while (true)
@@ -74,6 +76,13 @@ public abstract class OutputTarget
                     break; // closed by the wait delay
                 }
                 if (read == 0) break;
+                if (read == buffer.Length && buffer.Length < 64 * 1024)
+                {
+                    byte[] larger = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+                    buffer.AsSpan(0, read).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
                 tail?.Append(buffer.AsSpan(0, read));
                 await sink.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
             }
