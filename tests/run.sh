@@ -28,7 +28,7 @@ for configuration in "${configurations[@]}"; do
   echo "== tests, $name${settings:+ ($settings)}"
   log=$(mktemp)
   # shellcheck disable=SC2086
-  env $settings dotnet test tests/Spawn.Tests -c Release --no-build -nologo "$@" 2>&1 | tee "$log" | grep -E '^\s*(Failed|Skipped) |Error Message|Passed!|Failed!|SKIPPED'
+  env $settings dotnet test tests/Spawn.Tests -c Release --no-build -nologo "$@" 2>&1 | tee "$log" | grep -E -A1 '^\s*(Failed|Skipped) |Error Message|Passed!|Failed!|SKIPPED' | grep -v '^--$'
   summary=$(grep -E '(Passed|Failed)! +- ' "$log" | tail -n 1)
   rm -f "$log"
   if [ -z "$summary" ]; then

@@ -29,23 +29,21 @@ public sealed class RaceTests
                 ProcessHandle.Start("/bin/sleep", ["sleep", i % 2 == 0 ? "0.01" : "30"]))];
             ProcessHandle[] found = [.. handles.Select(h => ProcessHandle.Find(h.Pid))];
             ProcessHandle[] all = [.. handles, .. found];
+            // Handles of our own for the clean-up: the hammering threads may dispose any of theirs,
+            // and a disposed handle can no longer kill its still-running child.
+            ProcessHandle[] keepers = [.. handles.Select(h => ProcessHandle.Find(h.Pid))];
 
             var threads = Enumerable.Range(0, 8).Select(t => Task.Factory.StartNew(() => Hammer(all, seed: (round * 8) + t), TaskCreationOptions.LongRunning)).ToArray();
             await Task.WhenAll(threads).WaitAsync(TimeSpan.FromSeconds(60));
 
-            // Whatever the threads did, every child ends and is reaped.
-            foreach (var found1 in found) found1.Dispose();
-            foreach (var handle in handles)
+            // Whatever the threads did, every child ends and is reaped (by the exit watcher).
+            foreach (var keeper in keepers)
             {
-                try
-                {
-                    handle.Kill();
-                    handle.Wait();
-                }
-                catch (ObjectDisposedException)
-                {
-                }
+                keeper.Kill();
+                await keeper.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                keeper.Dispose();
             }
+            foreach (var handle in all) handle.Dispose();
         }
 
         stop.Cancel();
