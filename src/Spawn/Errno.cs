@@ -27,6 +27,18 @@ internal static class Errno
     internal static string Name(int errno) =>
         errno > 0 && errno < s_names.Length && s_names[errno] is { } name ? name : $"errno {errno}";
 
+    /// <summary>
+    /// For an errno that means a resource limit was reached, which limit: a message that only says
+    /// "Too many open files" leaves the reader to guess whether it is this process's or the system's.
+    /// Null for any other errno.
+    /// </summary>
+    internal static string? LimitHint(int errno) => errno switch
+    {
+        EMFILE => "this process has reached its open-file limit (RLIMIT_NOFILE)",
+        ENFILE => "the system-wide open-file limit was reached (fs.file-max)",
+        _ => null,
+    };
+
     /// <summary>"ENOENT (No such file or directory)".</summary>
     internal static string Describe(int errno) => $"{Name(errno)} ({Marshal.GetPInvokeErrorMessage(errno)})";
 }

@@ -149,7 +149,7 @@ public sealed partial class ProcessHandle
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (waitid)", errno);
                 PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd)
-                    ?? ProcessState.Unknown(Pid, "another component reaped the child, and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)"));
+                    ?? ProcessState.Unknown(Pid, Sys.ForeignReaper() + ", and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)"));
             }
         }
         MarkDone();

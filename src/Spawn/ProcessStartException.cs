@@ -29,9 +29,8 @@ public sealed class ProcessStartException : SpawnException
             Errno.EACCES => "permission denied (is it executable?)",
             Errno.ENOEXEC => "not a format the kernel can run (a script without #! line?)",
             Errno.E2BIG => "the arguments and environment are too large",
-            Errno.EMFILE => "this process has reached its open-file limit (RLIMIT_NOFILE)",
             Errno.EAGAIN => "the process limit was reached (RLIMIT_NPROC or pid_max)",
-            _ => "",
+            _ => Errno.LimitHint(errorCode) ?? "",
         };
         string text = $"Cannot start '{path}': {Errno.Describe(errorCode)}";
         if (hint.Length > 0) text += $": {hint}";

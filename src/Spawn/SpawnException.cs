@@ -17,6 +17,24 @@ public class SpawnException : Exception
     /// <summary>The symbolic errno name, for example <c>ENOENT</c>.</summary>
     public string ErrorName => Errno.Name(ErrorCode);
 
+    /// <summary>
+    /// .NET reports any failure to start an OS thread as <see cref="OutOfMemoryException"/>. The
+    /// usual causes are limits: the runtime opens descriptors for each new thread (so none starts at
+    /// RLIMIT_NOFILE), and a thread counts against RLIMIT_NPROC. Tell which, by trying for a pipe.
+    /// </summary>
+    internal static unsafe SpawnException ThreadStartFailed(string thread)
+    {
+        int* fds = stackalloc int[2];
+        if (Interop.Sys.Pipe2(fds, Interop.Sys.O_CLOEXEC) != 0)
+        {
+            return FromErrno($"Starting {thread} (the runtime needs descriptors for a new thread)", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
+        _ = Interop.Sys.Close(fds[0]);
+        _ = Interop.Sys.Close(fds[1]);
+        return new SpawnException($"Starting {thread} failed: the system could not create a thread (the process limit RLIMIT_NPROC, or memory)", Errno.EAGAIN);
+    }
+
+    /// <summary>"OPERATION failed: EMFILE (Too many open files): this process has reached ... (RLIMIT_NOFILE)".</summary>
     internal static SpawnException FromErrno(string operation, int errno) =>
-        new($"{operation} failed: {Errno.Describe(errno)}", errno);
+        new($"{operation} failed: {Errno.Describe(errno)}{(Errno.LimitHint(errno) is { } hint ? $": {hint}" : "")}", errno);
 }

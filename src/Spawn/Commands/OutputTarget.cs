@@ -128,7 +128,13 @@ public abstract class OutputTarget
         /// <summary>O_APPEND on the descriptor, so every write of the child lands at the end.</summary>
         private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForAppend(string path)
         {
-            int fd = Interop.Sys.Open(path, Interop.Sys.O_WRONLY | Interop.Sys.O_CREAT | Interop.Sys.O_APPEND | Interop.Sys.O_CLOEXEC, 0b110_110_110);
+            int fd;
+            do
+            {
+                // EINTR: opening a FIFO blocks until a reader comes, and a signal can interrupt that.
+                fd = Interop.Sys.Open(path, Interop.Sys.O_WRONLY | Interop.Sys.O_CREAT | Interop.Sys.O_APPEND | Interop.Sys.O_CLOEXEC, 0b110_110_110);
+            }
+            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
             if (fd < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();

@@ -24,6 +24,9 @@ internal static class ChildReaper
             s_children.Add(child);
         }
         child.TryReapByPid();
+        // With SIGCHLD ignored (inherited SIG_IGN, which .NET leaves in place) the kernel sends no
+        // SIGCHLD and reaps the child itself: nothing would ever complete an async wait. Poll.
+        if (Interop.Sys.ChildrenAutoReaped()) _ = child.PollUntilReapedAsync();
     }
 
     internal static void Untrack(ProcessHandle child)

@@ -18,6 +18,14 @@ internal static unsafe class CloneSpawner
     /// <summary>Why the fast path cannot run here, or null when it can.</summary>
     internal static readonly string? UnavailableReason = Probe();
 
+    /// <summary>
+    /// Set once clone has refused CLONE_PIDFD while a clone without it worked: a seccomp filter
+    /// that inspects clone's flags, or an emulator without the flag (QEMU user mode before 8.0
+    /// has pidfd_open but not CLONE_PIDFD). From then on children are cloned without it and their
+    /// pidfd is opened with pidfd_open right after, as on the portable path.
+    /// </summary>
+    private static volatile bool s_clonePidfdRefused;
+
     private static string? Probe()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
@@ -26,7 +34,10 @@ internal static unsafe class CloneSpawner
         }
         if (!Sys.HasSpawnNative)
         {
-            return "its native library libspawn_native.so is not next to Spawn.dll (was Spawn built without a C compiler?)";
+            // Present but not loaded: dlopen needs a descriptor, and this is decided once, at first use.
+            return File.Exists(Path.Combine(AppContext.BaseDirectory, "libspawn_native.so"))
+                ? "its native library libspawn_native.so could not be loaded (was this process out of descriptors or memory when it first used Spawn?)"
+                : "its native library libspawn_native.so is not next to Spawn.dll (was Spawn built without a C compiler?)";
         }
         int error = Sys.SpawnNativeProbe();
         return error == 0 ? null : $"this kernel cannot run it (close_range: {Errno.Describe(error)}; Linux 5.9 or later is needed)";
@@ -54,10 +65,11 @@ internal static unsafe class CloneSpawner
             fixed (byte* cgroupPath = cgroup)
             fixed (uint* groupIds = groups)
             {
+                bool clonePidfd = wantPidfd && !s_clonePidfdRefused;
                 var request = new SpawnNativeRequest
                 {
                     Size = (uint)sizeof(SpawnNativeRequest),
-                    Flags = Flags(options, wantPidfd),
+                    Flags = Flags(options, clonePidfd),
                     Path = args.Path,
                     Argv = args.Argv,
                     Envp = args.Envp,
@@ -73,8 +85,21 @@ internal static unsafe class CloneSpawner
                 };
                 SpawnNativeResult result;
                 int error = Sys.SpawnNativeClone(&request, &result);
+                if ((error is Errno.EPERM or Errno.ENOSYS or Errno.EINVAL) && clonePidfd && result.Stage == SpawnNativeStage.Clone)
+                {
+                    // pidfd_open, waitid(P_PIDFD) and pidfd_send_signal passed the mode probe, yet
+                    // clone refused: perhaps only CLONE_PIDFD is refused. No child was created, so
+                    // try once without it; only if that works is CLONE_PIDFD the culprit (a refused
+                    // clone3, for a cgroup, fails the same way again and is reported as such).
+                    request.Flags = Flags(options, wantPidfd: false);
+                    error = Sys.SpawnNativeClone(&request, &result);
+                    if (error == 0) s_clonePidfdRefused = true;
+                    clonePidfd = false;
+                }
                 if (error != 0) throw Failure(path, options, error, result.Stage);
-                pidfd = result.Pidfd;
+                pidfd = clonePidfd ? result.Pidfd
+                    : wantPidfd ? PidfdPlacement.MoveHigh(PosixSpawner.OpenChildPidfd(result.Pid, path))
+                    : -1;
                 return result.Pid;
             }
         }
@@ -117,6 +142,9 @@ internal static unsafe class CloneSpawner
         {
             SpawnNativeStage.Exec => null,
             SpawnNativeStage.CgroupOpen => $"the cgroup '{options?.CgroupPath}' could not be opened",
+            // Sandboxes refuse clone3 as a whole (Docker's profile answers ENOSYS), and only clone3 can place a child in a cgroup.
+            SpawnNativeStage.Clone when options?.CgroupPath is { } cgroup && error is Errno.ENOSYS or Errno.EPERM =>
+                $"the child could not be created in the cgroup '{cgroup}': clone3, which alone can do that, is refused here (a seccomp filter?)",
             SpawnNativeStage.Clone when options?.CgroupPath is { } cgroup => $"the child could not be created in the cgroup '{cgroup}' (is it a cgroup v2 directory without controllers enabled for its children?)",
             SpawnNativeStage.Clone => null,
             SpawnNativeStage.Session => options is { NewSession: true } ? "setsid failed in the child" : "setpgid failed in the child",

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Spawn.Interop;
 
 namespace Spawn.Internal;
 
@@ -12,8 +14,16 @@ internal static class DevNull
 
     private static SafeFileHandle InitializeHandle()
     {
-        // .NET opens every file with O_CLOEXEC.
-        var handle = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        // Opened here rather than with File.OpenHandle, whose IOException would be the one
+        // untyped error of a start at the open-file limit (this is opened by the first start).
+        int fd;
+        do
+        {
+            fd = Sys.Open("/dev/null", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        if (fd < 0) throw SpawnException.FromErrno("Opening /dev/null for the child's unset standard streams", Marshal.GetLastPInvokeError());
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (Interlocked.CompareExchange(ref s_handle, handle, null) is { } existing)
         {
             handle.Dispose();

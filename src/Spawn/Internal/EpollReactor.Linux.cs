@@ -89,7 +89,19 @@ internal static unsafe class EpollReactor
             fd = Sys.EpollCreate1(Sys.EPOLL_CLOEXEC);
             if (fd < 0) throw SpawnException.FromErrno("Creating Spawn's epoll instance", Marshal.GetLastPInvokeError());
             var thread = new Thread(Run) { IsBackground = true, Name = "Spawn epoll reactor" };
-            thread.UnsafeStart(fd);
+            try
+            {
+                thread.UnsafeStart(fd);
+            }
+            catch (OutOfMemoryException)
+            {
+                // No thread (at the open-file or process limit, typically): close the instance, or
+                // every later attempt would leak one more, and fail typed; the next call tries again.
+                // (Which limit is told while the instance still holds its descriptor.)
+                SpawnException failure = SpawnException.ThreadStartFailed("Spawn's epoll thread");
+                _ = Sys.Close(fd);
+                throw failure;
+            }
             Volatile.Write(ref s_epollFd, fd);
             return fd;
         }

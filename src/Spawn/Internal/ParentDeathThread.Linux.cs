@@ -11,21 +11,39 @@ namespace Spawn.Internal;
 /// </summary>
 internal static class ParentDeathThread
 {
-    private static readonly BlockingCollection<Action> s_work = StartThread();
+    private static readonly Lock s_lock = new();
+    private static BlockingCollection<Action>? s_work;
 
-    private static BlockingCollection<Action> StartThread()
+    /// <summary>
+    /// The thread's queue, the thread started on first use. Not in a static initializer: a thread
+    /// that cannot start (at the open-file or process limit) would make that a
+    /// TypeInitializationException for good; here the start fails typed and the next one retries.
+    /// </summary>
+    private static BlockingCollection<Action> Work()
     {
-        var work = new BlockingCollection<Action>();
-        var thread = new Thread(() =>
+        lock (s_lock)
         {
-            foreach (Action item in work.GetConsumingEnumerable()) item();
-        })
-        {
-            IsBackground = true,
-            Name = "Spawn pdeathsig",
-        };
-        thread.Start();
-        return work;
+            if (s_work is not null) return s_work;
+            var work = new BlockingCollection<Action>();
+            var thread = new Thread(() =>
+            {
+                foreach (Action item in work.GetConsumingEnumerable()) item();
+            })
+            {
+                IsBackground = true,
+                Name = "Spawn pdeathsig",
+            };
+            try
+            {
+                thread.Start();
+            }
+            catch (OutOfMemoryException)
+            {
+                work.Dispose();
+                throw SpawnException.ThreadStartFailed("Spawn's parent-death thread");
+            }
+            return s_work = work;
+        }
     }
 
     /// <summary>Runs <see cref="CloneSpawner.Spawn"/> on the thread; same contract.</summary>
@@ -35,7 +53,8 @@ internal static class ParentDeathThread
         ExceptionDispatchInfo? failure = null;
         // Not disposed: Set may still be finishing on the spawn thread when Wait returns here.
         var done = new ManualResetEventSlim();
-        s_work.Add(() =>
+        BlockingCollection<Action> work = Work();
+        work.Add(() =>
         {
             try
             {

@@ -102,11 +102,11 @@ internal static unsafe class PosixSpawner
     }
 
     /// <summary>
-    /// Opens the pidfd of a child we have not reaped yet, so it still names our child. If it cannot
-    /// be opened for lack of descriptors or memory, the child is killed and reaped by pid (safe:
-    /// only we may reap it) and the start fails.
+    /// Opens the pidfd of a child we have not reaped yet, so it still names our child (-1 when
+    /// another component reaped it already). If it cannot be opened for lack of descriptors or
+    /// memory, the child is killed and reaped by pid (safe: only we may reap it) and the start fails.
     /// </summary>
-    private static int OpenChildPidfd(int pid, string path)
+    internal static int OpenChildPidfd(int pid, string path)
     {
         int fd = Sys.PidfdOpen(pid);
         if (fd >= 0) return fd;

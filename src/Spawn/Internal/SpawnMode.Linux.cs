@@ -19,7 +19,14 @@ internal static class SpawnMode
         if (!OperatingSystem.IsLinux() || SyscallNumbers.Waitid < 0) return false;
 
         int fd = Sys.PidfdOpen(System.Environment.ProcessId);
-        if (fd < 0) return false;
+        if (fd < 0)
+        {
+            // No free descriptor (or memory) says nothing about pidfds, and this choice is made for
+            // good: probe without one rather than settle for PID mode because the first start came
+            // at the open-file limit.
+            int errno = Marshal.GetLastPInvokeError();
+            return (errno is Errno.EMFILE or Errno.ENFILE or Errno.ENOMEM) && ProbeWithoutDescriptor();
+        }
         try
         {
             // We are not our own child: a working waitid(P_PIDFD) says ECHILD. EINVAL (kernel < 5.4)
@@ -35,5 +42,18 @@ internal static class SpawnMode
         {
             Sys.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// The same questions asked of a descriptor that is not open: a kernel that has waitid(P_PIDFD)
+    /// and pidfd_send_signal, and a filter that lets them through, answer EBADF; an older kernel
+    /// EINVAL or ENOSYS, a filter its errno. (pidfd_open itself got as far as wanting a descriptor.)
+    /// </summary>
+    private static unsafe bool ProbeWithoutDescriptor()
+    {
+        const int NotOpen = int.MaxValue;
+        SigInfo info = default;
+        if (Sys.Waitid(Sys.P_PIDFD, NotOpen, &info, Sys.WEXITED | Sys.WNOHANG, null) == 0 || Marshal.GetLastPInvokeError() != Errno.EBADF) return false;
+        return Sys.PidfdSendSignal(NotOpen, 0) != 0 && Marshal.GetLastPInvokeError() == Errno.EBADF;
     }
 }
