@@ -6,18 +6,40 @@
 //   Spawn.TestHost beside-process RUNS
 //       see BesideProcess.cs: Spawn and System.Diagnostics.Process interleaved in one process
 //       (run as PID 1 of a new PID namespace by the tests, where .NET reaps every child).
+//   Spawn.TestHost seccomp EPERM|ENOSYS RUNS [all|open|waitid|signal|clone-pidfd]
+//   Spawn.TestHost exhaust-nofile [cold] | exhaust-nproc
+//   Spawn.TestHost sigchld-ignored RUNS
+//   Spawn.TestHost signal-storm CYCLES
+//       fault scenarios (Faults/): a sandbox that refuses pidfds, RLIMIT_NOFILE / RLIMIT_NPROC
+//       exhausted, SIGCHLD inherited as ignored, a flood of signals; each prints a summary line
+//       and exits 0 when Spawn behaved.
 //
 // Bad usage or a failed start: a message on stderr, exit 2.
 
 using System.Globalization;
 using System.Runtime.Versioning;
 using Spawn;
+using Spawn.TestHost.Faults;
 
 [assembly: SupportedOSPlatform("linux")]
 
 if (args is ["beside-process", var runs] && int.TryParse(runs, CultureInfo.InvariantCulture, out int count))
 {
     return BesideProcess.Run(count);
+}
+
+switch (args)
+{
+    case ["seccomp", string errnoName, string sandboxRuns, ..]:
+        return Sandbox.Run(errnoName, int.Parse(sandboxRuns, CultureInfo.InvariantCulture), args.Length > 3 ? args[3] : "all");
+    case ["exhaust-nofile", ..]:
+        return Exhaustion.Nofile(cold: args is [_, "cold"]);
+    case ["exhaust-nproc"]:
+        return Exhaustion.Nproc();
+    case ["sigchld-ignored", string ignoredRuns, ..]:
+        return SigchldIgnored.Run(args, int.Parse(ignoredRuns, CultureInfo.InvariantCulture));
+    case ["signal-storm", string cycles]:
+        return SignalStorm.Run(int.Parse(cycles, CultureInfo.InvariantCulture));
 }
 
 if (args.Length < 3 || args[0] != "parent-death" || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))
