@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -27,12 +28,13 @@ internal unsafe ref struct NativeSpawnArguments
         }
         if (workingDirectory is not null) RejectNul(workingDirectory, "working directory");
 
-        IDictionary? inherited = null;
+        // The inherited environment, as .NET sees it, flattened to name, value, name, value, ...
+        // (one pass through the runtime's copy, without boxing an entry per variable).
+        string[]? inherited = null;
         int envCount;
         if (environment is null)
         {
-            inherited = System.Environment.GetEnvironmentVariables();
-            envCount = inherited.Count;
+            inherited = SnapshotEnvironment(out envCount);
         }
         else
         {
@@ -48,7 +50,7 @@ internal unsafe ref struct NativeSpawnArguments
         for (int i = 0; i < argv.Count; i++) bytes += Size(argv[i]);
         if (inherited is not null)
         {
-            foreach (DictionaryEntry entry in inherited) bytes += Size((string)entry.Key) + Size((string?)entry.Value ?? "");
+            for (int i = 0; i < 2 * envCount; i++) bytes += Size(inherited[i]);
         }
         else
         {
@@ -57,7 +59,15 @@ internal unsafe ref struct NativeSpawnArguments
         long pointerBytes = (long)(argv.Count + 1 + envCount + 1) * sizeof(byte*);
 
         var result = new NativeSpawnArguments();
-        result._block = (byte*)NativeMemory.Alloc((nuint)(pointerBytes + bytes));
+        try
+        {
+            result._block = (byte*)NativeMemory.Alloc((nuint)(pointerBytes + bytes));
+        }
+        catch
+        {
+            if (inherited is not null) ArrayPool<string>.Shared.Return(inherited, clearArray: true);
+            throw;
+        }
         result.Argv = (byte**)result._block;
         result.Envp = result.Argv + argv.Count + 1;
         byte* cursor = result._block + pointerBytes;
@@ -70,10 +80,8 @@ internal unsafe ref struct NativeSpawnArguments
         int e = 0;
         if (inherited is not null)
         {
-            foreach (DictionaryEntry entry in inherited)
-            {
-                result.Envp[e++] = Put(ref cursor, (string)entry.Key, (string?)entry.Value ?? "");
-            }
+            for (; e < envCount; e++) result.Envp[e] = Put(ref cursor, inherited[2 * e], inherited[(2 * e) + 1]);
+            ArrayPool<string>.Shared.Return(inherited, clearArray: true);
         }
         else
         {
@@ -81,6 +89,26 @@ internal unsafe ref struct NativeSpawnArguments
         }
         result.Envp[e] = null;
         return result;
+    }
+
+    /// <summary>
+    /// The runtime's environment (on Linux .NET keeps its own copy, which
+    /// <see cref="System.Environment.SetEnvironmentVariable(string, string)"/> changes and libc's
+    /// environ does not see) as a pooled array of name, value pairs.
+    /// </summary>
+    private static string[] SnapshotEnvironment(out int count)
+    {
+        IDictionary variables = System.Environment.GetEnvironmentVariables();
+        string[] flat = ArrayPool<string>.Shared.Rent(Math.Max(2 * variables.Count, 2));
+        count = 0;
+        IDictionaryEnumerator entries = variables.GetEnumerator();
+        while (entries.MoveNext() && count < variables.Count)
+        {
+            flat[2 * count] = (string)entries.Key;
+            flat[(2 * count) + 1] = (string?)entries.Value ?? "";
+            count++;
+        }
+        return flat;
     }
 
     public void Dispose()
