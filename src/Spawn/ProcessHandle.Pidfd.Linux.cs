@@ -10,7 +10,7 @@ public sealed partial class ProcessHandle
     private static ProcessHandle FindByPidfd(int pid)
     {
         int fd = Sys.PidfdOpen(pid);
-        if (fd >= 0) return new ProcessHandle(pid, isChild: false, new SafePidfdHandle(PidfdPlacement.MoveHigh(fd)));
+        if (fd >= 0) return new ProcessHandle(pid, isChild: false, new SafePidfdHandle(DescriptorPlacement.MoveHigh(fd)));
         int errno = Marshal.GetLastPInvokeError();
         // ESRCH: no such process. EINVAL: not a process (e.g. a thread ID) or beyond pid_max.
         if (errno is Errno.ESRCH or Errno.EINVAL) return Gone(pid);

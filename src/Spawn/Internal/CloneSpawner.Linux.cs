@@ -98,7 +98,7 @@ internal static unsafe class CloneSpawner
                 }
                 if (error != 0) throw Failure(path, options, error, result.Stage);
                 pidfd = clonePidfd ? result.Pidfd
-                    : wantPidfd ? PidfdPlacement.MoveHigh(PosixSpawner.OpenChildPidfd(result.Pid, path))
+                    : wantPidfd ? DescriptorPlacement.MoveHigh(PosixSpawner.OpenChildPidfd(result.Pid, path))
                     : -1;
                 return result.Pid;
             }

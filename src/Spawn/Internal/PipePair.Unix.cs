@@ -21,9 +21,12 @@ internal static unsafe class PipePair
         {
             throw SpawnException.FromErrno("Creating a pipe for a child (pipe2)", Marshal.GetLastPInvokeError());
         }
+        // Our end lives as long as the child: keep it out of the low range children's ends use.
+        int parentFd = DescriptorPlacement.MoveHigh(parentReads ? fds[0] : fds[1]);
+        if (parentReads) fds[0] = parentFd;
+        else fds[1] = parentFd;
         var read = new SafeFileHandle(fds[0], ownsHandle: true);
         var write = new SafeFileHandle(fds[1], ownsHandle: true);
-        int parentFd = parentReads ? fds[0] : fds[1];
         int flags = Sys.Fcntl(parentFd, Sys.F_GETFL, 0);
         if (flags < 0 || Sys.Fcntl(parentFd, Sys.F_SETFL, flags | Sys.O_NONBLOCK) < 0)
         {
