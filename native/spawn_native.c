@@ -367,7 +367,9 @@ int spawn_native_clone_v1(const struct spawn_request *request, struct spawn_resu
     result->error = 0;
     result->stage = STAGE_NONE;
 
-    struct child_context context = {.request = request, .parent = getpid(), .error = 0, .stage = STAGE_NONE};
+    /* Our PID is only needed for the child's parent-death check: getpid is a system call. */
+    const pid_t parent = request->parent_death_signal > 0 ? getpid() : 0;
+    struct child_context context = {.request = request, .parent = parent, .error = 0, .stage = STAGE_NONE};
     int table_size = 0;
     if (!request_is_valid(request, &table_size)) {
         result->error = EINVAL;
