@@ -59,13 +59,29 @@ public sealed partial class ProcessHandle
             return;
         }
         if (status == Done) return; // the state is published before the status changes
+        bool anotherWaitReaps = false;
         try
         {
             int fd = Pidfd!.Fd;
-            if (IsChild)
+            if (!IsChild)
             {
-                // Wait without reaping, then reap under the lock, so exactly one of us and the exit
-                // watcher reaps, and an ECHILD here can only mean a foreign reaper.
+                PollPidfd(fd, Sys.POLLIN, -1);
+                // Exited; its status appears once its parent reaps it, which raises POLLHUP.
+                if (NonChildAwaitsReap(fd)) PollPidfd(fd, 0, -1);
+                PublishFromExitInfo(fd);
+            }
+            else if (TakeReapFromWatcher())
+            {
+                ReapBlocking(fd);
+            }
+            else if (Volatile.Read(ref _blockingReaper) != 0)
+            {
+                anotherWaitReaps = true;
+            }
+            else
+            {
+                // The exit watcher owns the reap: wait without reaping, then reap under the lock, so
+                // exactly one of us reaps, and an ECHILD here can only mean a foreign reaper.
                 SigInfo info = default;
                 while (Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOWAIT, null) < 0)
                 {
@@ -76,18 +92,79 @@ public sealed partial class ProcessHandle
                 }
                 TryReap(fd);
             }
-            else
-            {
-                PollPidfd(fd, Sys.POLLIN, -1);
-                // Exited; its status appears once its parent reaps it, which raises POLLHUP.
-                if (NonChildAwaitsReap(fd)) PollPidfd(fd, 0, -1);
-                PublishFromExitInfo(fd);
-            }
         }
         finally
         {
             Pidfd!.DangerousRelease();
         }
+        // Another blocking Wait owns the reap and publishes the state; wait for that, not the kernel
+        // (once it has reaped, the kernel no longer knows the child).
+        if (anotherWaitReaps) WaitForPublishedState();
+    }
+
+    /// <summary>
+    /// A blocking Wait takes the reap over from the exit watcher when it gets there before the exit:
+    /// it then reaps with one blocking waitid as the child exits, and the reactor thread neither wakes
+    /// for this child nor contends for its lock. False when the watcher already owns the exit (it
+    /// claimed the registration), when the child was never registered, or another Wait took it.
+    /// </summary>
+    private bool TakeReapFromWatcher()
+    {
+        if (Interlocked.CompareExchange(ref _blockingReaper, 1, 0) != 0) return false;
+        if (ExitWatcher.Claim(WatchId))
+        {
+            ExitWatcher.Release(Pidfd!); // the registration's reference; the caller holds its own
+            return true;
+        }
+        Volatile.Write(ref _blockingReaper, 0);
+        return false;
+    }
+
+    /// <summary>
+    /// Reaps with a blocking waitid (with resource usage), owning the reap alone. On an unexpected
+    /// error the child goes back to the exit watcher, so it is still reaped when it exits.
+    /// </summary>
+    private unsafe void ReapBlocking(int fd)
+    {
+        SigInfo info = default;
+        RUsage usage = default;
+        int result, errno = 0;
+        do
+        {
+            result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED, &usage);
+            if (result < 0) errno = Marshal.GetLastPInvokeError();
+        }
+        while (result < 0 && errno == Errno.EINTR);
+
+        if (result < 0 && errno != Errno.ECHILD)
+        {
+            Volatile.Write(ref _blockingReaper, 0);
+            ExitWatcher.Register(this, Pidfd!);
+            throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
+        }
+        lock (_sync)
+        {
+            if (_state is null)
+            {
+                PublishLocked(result == 0
+                    ? ExitStatus.FromSigInfo(Pid, info, usage)
+                    : ExitStatus.FromPidfdExitInfo(Pid, fd) ?? ForeignReapUnknown());
+            }
+        }
+        MarkDone();
+    }
+
+    /// <summary>Blocks until another caller publishes the state (or the handle is disposed first).</summary>
+    private void WaitForPublishedState()
+    {
+        Task<ProcessState> published;
+        lock (_sync)
+        {
+            if (_state is not null) return;
+            _exited ??= new TaskCompletionSource<ProcessState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            published = _exited.Task;
+        }
+        published.GetAwaiter().GetResult();
     }
 
     /// <summary>
@@ -101,7 +178,7 @@ public sealed partial class ProcessHandle
         // registered for the EPOLLHUP the pidfd raises when it is reaped. (If re-arming fails, the
         // status is published now, as unknown, rather than never.)
         if (!IsChild && TryRearmForReap(registration, pidfd.Fd)) return;
-        if (!ExitWatcher.Claim(registration, pidfd)) return; // a Dispose removed it first
+        if (!ExitWatcher.Claim(registration)) return; // a Dispose removed it first
         try
         {
             if (IsChild) TryReap(pidfd.Fd);
@@ -148,12 +225,16 @@ public sealed partial class ProcessHandle
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (waitid)", errno);
-                PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd)
-                    ?? ProcessState.Unknown(Pid, Sys.ForeignReaper() + ", and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)"));
+                // A blocking Wait that took the reap over got there first; it publishes the state.
+                if (Volatile.Read(ref _blockingReaper) != 0) return;
+                PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd) ?? ForeignReapUnknown());
             }
         }
         MarkDone();
     }
+
+    private ProcessState ForeignReapUnknown() =>
+        ProcessState.Unknown(Pid, Sys.ForeignReaper() + ", and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)");
 
     /// <summary>A non-child has exited: its status is known once its parent has reaped it (Linux 6.15+).</summary>
     private void PublishFromExitInfo(int fd)

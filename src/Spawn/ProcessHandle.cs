@@ -30,6 +30,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
 
     private readonly Lock _sync = new();
     private int _status;
+    private int _blockingReaper; // 1 while a blocking Wait owns the reap (handle mode)
     private volatile ProcessState? _state;
     private TaskCompletionSource<ProcessState>? _exited;
 
@@ -197,7 +198,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     {
         int previous = Interlocked.Exchange(ref _status, Released);
         if (previous != Running || Pidfd is null) return;
-        if (!IsChild && ExitWatcher.Claim(WatchId, Pidfd))
+        if (!IsChild && ExitWatcher.Claim(WatchId))
         {
             ExitWatcher.Release(Pidfd);
             lock (_sync)

@@ -1,3 +1,5 @@
+using System.IO.Pipes;
+using Spawn.Internal;
 using Spawn.Tests.Support;
 
 namespace Spawn.Tests;
@@ -75,5 +77,56 @@ public sealed class WaitTests
         Assert.Throws<ObjectDisposedException>(() => running.Wait());
         observer.Kill();
         observer.Wait();
+    }
+}
+
+/// <summary>
+/// A blocking Wait that arrives before the exit takes the reap over from the exit watcher (one
+/// blocking waitid, the reactor left out); concurrent waits of every kind still see one state.
+/// </summary>
+public sealed class BlockingReapTests
+{
+    [Fact]
+    public async Task A_blocking_wait_that_arrives_first_reaps_and_every_other_wait_sees_its_state()
+    {
+        using var gate = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.None);
+        using var child = ProcessHandle.Start("/bin/sh", ["sh", "-c", "read line; exit 7"], new StartOptions { Stdin = gate.ClientSafePipeHandle });
+        gate.DisposeLocalCopyOfClientHandle();
+        Task<ProcessState> pendingAsync = child.WaitAsync();
+
+        Task<ProcessState> reaper = Task.Factory.StartNew(child.Wait, TaskCreationOptions.LongRunning);
+        if (ProcessHandle.UsesPidfd)
+        {
+            // The reaping Wait has taken the child out of the exit watcher before the child exits.
+            Assert.True(Fds.Eventually(() => !EpollReactor.IsRegistered(child.WatchId)), "the blocking Wait never took the reap over");
+        }
+        var others = new List<Task<ProcessState>>();
+        for (int i = 0; i < 4; i++) others.Add(Task.Factory.StartNew(child.Wait, TaskCreationOptions.LongRunning));
+        others.Add(child.WaitAsync());
+        Assert.False(reaper.IsCompleted);
+
+        gate.WriteByte((byte)'\n');
+        gate.Flush();
+
+        ProcessState state = await reaper.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(7, state.ExitCode);
+        Assert.Equal(ExitStatusSource.Reaped, state.Source);
+        Assert.Same(state, await pendingAsync.WaitAsync(TimeSpan.FromSeconds(20)));
+        foreach (ProcessState other in await Task.WhenAll(others).WaitAsync(TimeSpan.FromSeconds(20))) Assert.Same(state, other);
+        Assert.Null(Native.ProcState(child.Pid)); // reaped, not left a zombie
+    }
+
+    [Fact]
+    public void Sequential_blocking_waits_reap_every_child_themselves_and_leave_no_registration()
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            using var child = ProcessHandle.Start("/bin/sh", ["sh", "-c", "exit $1", "sh", (i % 5).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            ProcessState state = child.Wait();
+            Assert.Equal(i % 5, state.ExitCode);
+            Assert.Equal(ExitStatusSource.Reaped, state.Source);
+            if (ProcessHandle.UsesPidfd) Assert.False(EpollReactor.IsRegistered(child.WatchId));
+        }
+        // (Descriptors: LeakTests runs start+Wait cycles, which take this path, alone in its collection.)
     }
 }

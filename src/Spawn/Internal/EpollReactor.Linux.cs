@@ -71,12 +71,34 @@ internal static unsafe class EpollReactor
     /// </summary>
     internal static bool Unregister(ulong id, int fd)
     {
+        if (!Forget(id)) return false;
+        Detach(fd);
+        return true;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Unregister"/>: forgets the registration, so an event already
+    /// collected for it is ignored. True for the one caller that removed it. The descriptor stays in
+    /// the epoll set until <see cref="Detach"/>, which must come before it is closed.
+    /// </summary>
+    internal static bool Forget(ulong id)
+    {
         lock (s_lock)
         {
-            if (id == 0 || !s_handlers.Remove(id)) return false;
+            return id != 0 && s_handlers.Remove(id);
         }
-        _ = Sys.EpollCtl(s_epollFd, Sys.EPOLL_CTL_DEL, fd, null);
-        return true;
+    }
+
+    /// <summary>The second half of <see cref="Unregister"/>: EPOLL_CTL_DEL.</summary>
+    internal static void Detach(int fd) => _ = Sys.EpollCtl(s_epollFd, Sys.EPOLL_CTL_DEL, fd, null);
+
+    /// <summary>True while registration <paramref name="id"/> is in the set (for tests).</summary>
+    internal static bool IsRegistered(ulong id)
+    {
+        lock (s_lock)
+        {
+            return s_handlers.ContainsKey(id);
+        }
     }
 
     private static int EnsureStarted()

@@ -29,10 +29,16 @@ internal static class ExitWatcher
 
     /// <summary>
     /// Ends registration <paramref name="id"/>. True for the one caller that removed it, which then
-    /// owns the exit (or the cancellation); the registration's reference is released afterwards by
-    /// <see cref="Release"/>.
+    /// owns the exit (or the cancellation) and must call <see cref="Release"/>. The pidfd leaves the
+    /// epoll set only in <see cref="Release"/>, so the reactor can publish an exit before that
+    /// system call (a one-shot registration that fired stays disarmed meanwhile).
     /// </summary>
-    internal static bool Claim(ulong id, SafePidfdHandle pidfd) => EpollReactor.Unregister(id, pidfd.Fd);
+    internal static bool Claim(ulong id) => EpollReactor.Forget(id);
 
-    internal static void Release(SafePidfdHandle pidfd) => pidfd.DangerousRelease();
+    /// <summary>Removes the claimed pidfd from the epoll set, then drops the registration's reference.</summary>
+    internal static void Release(SafePidfdHandle pidfd)
+    {
+        EpollReactor.Detach(pidfd.Fd);
+        pidfd.DangerousRelease();
+    }
 }
