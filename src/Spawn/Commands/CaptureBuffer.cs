@@ -1,82 +1,130 @@
+using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 
 namespace Spawn;
 
 /// <summary>
 /// Collects one output stream in memory. Without a limit it keeps every byte (in chunks that start
-/// small and double up to 1 MiB, so a short output costs little, joined once at the end). With a limit it keeps the first and the last half of it and counts
-/// what fell between, which <see cref="ToArray"/> replaces with a marker line.
+/// small and double up to 1 MiB, so a short output costs little, joined once at the end). With a
+/// limit it keeps the first and the last half of it and counts what fell between, which
+/// <see cref="ToArray"/> replaces with a marker line.
 /// </summary>
+/// <remarks>
+/// The drain reads straight into the free end of the current chunk (<see cref="GetReadBuffer"/>),
+/// so a byte is copied once on its way in (by the kernel) and once into the result; a read can
+/// take up to a whole chunk, as much as the pipe holds (1 MiB). The chunks come from the shared
+/// array pool and go back to it once joined: memory a previous capture already touched is reused,
+/// where fresh memory would cost a page fault per 4 KiB (as much as the copies themselves). They go
+/// back only from <see cref="ToArray"/>, which runs after the drain has ended; a capture that ends
+/// in an exception leaves them to the garbage collector, so no array can be returned while a read
+/// may still fill it.
+/// </remarks>
 internal sealed class CaptureBuffer : OutputSink
 {
     private const int FirstChunkSize = 4096;
     private const int MaxChunkSize = 1 << 20;
 
-    private readonly int? _limit;
     private readonly List<byte[]> _chunks = [];
     private int _lastChunkUsed;
-    private long _length;
-    private ByteRing? _tail;
 
-    internal CaptureBuffer(int? limit) => _limit = limit;
+    /// <summary>Bytes kept in the chunks: all of them without a limit, the first half of the limit with one.</summary>
+    private readonly long _headCapacity;
+    private long _headLength;
+
+    /// <summary>Every byte written, kept or not.</summary>
+    private long _length;
+    private readonly int _tailCapacity;
+    private ByteRing? _tail;
+    private byte[]? _result;
+
+    internal CaptureBuffer(int? limit)
+    {
+        _headCapacity = limit is int l ? l / 2 : long.MaxValue;
+        _tailCapacity = limit is int m ? m - (m / 2) : 0;
+    }
 
     internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {
         ReadOnlySpan<byte> span = bytes.Span;
-        if (_limit is int limit)
+        int toHead = (int)Math.Min(_headCapacity - _headLength, span.Length);
+        AppendToChunks(span[..toHead]);
+        if (toHead < span.Length)
         {
-            int headRoom = (int)Math.Max(0, (limit / 2) - _length);
-            int toHead = Math.Min(headRoom, span.Length);
-            AppendToChunks(span[..toHead]);
-            if (toHead < span.Length)
-            {
-                _tail ??= new ByteRing(limit - (limit / 2));
-                _tail.Append(span[toHead..]);
-            }
-            _length += span.Length;
-            return ValueTask.CompletedTask;
+            _tail ??= new ByteRing(_tailCapacity);
+            _tail.Append(span[toHead..]);
         }
-        AppendToChunks(span);
         _length += span.Length;
         return ValueTask.CompletedTask;
+    }
+
+    internal override Memory<byte> GetReadBuffer()
+    {
+        // Before the first write the drain reads into its own pooled buffer: a child that writes
+        // nothing (the usual stderr) then costs no chunk. Past the head, bytes go to the tail ring
+        // through WriteAsync.
+        long headRoom = _headCapacity - _headLength;
+        if (_chunks.Count == 0 || headRoom <= 0) return Memory<byte>.Empty;
+        if (_lastChunkUsed == _chunks[^1].Length) AddChunk();
+        int free = _chunks[^1].Length - _lastChunkUsed;
+        return _chunks[^1].AsMemory(_lastChunkUsed, (int)Math.Min(free, headRoom));
+    }
+
+    internal override void Advance(int count)
+    {
+        Debug.Assert(count >= 0 && _lastChunkUsed + count <= _chunks[^1].Length && _headLength + count <= _headCapacity);
+        _lastChunkUsed += count;
+        _headLength += count;
+        _length += count;
     }
 
     private void AppendToChunks(ReadOnlySpan<byte> span)
     {
         while (!span.IsEmpty)
         {
-            if (_chunks.Count == 0 || _lastChunkUsed == _chunks[^1].Length)
-            {
-                int size = _chunks.Count == 0 ? FirstChunkSize : Math.Min(_chunks[^1].Length * 2, MaxChunkSize);
-                _chunks.Add(GC.AllocateUninitializedArray<byte>(size));
-                _lastChunkUsed = 0;
-            }
+            if (_chunks.Count == 0 || _lastChunkUsed == _chunks[^1].Length) AddChunk();
             int n = Math.Min(span.Length, _chunks[^1].Length - _lastChunkUsed);
             span[..n].CopyTo(_chunks[^1].AsSpan(_lastChunkUsed));
             _lastChunkUsed += n;
+            _headLength += n;
             span = span[n..];
         }
     }
 
-    internal byte[] ToArray()
+    private void AddChunk()
     {
-        long headLength = _chunks.Count == 0 ? 0 : _chunks.Take(_chunks.Count - 1).Sum(c => (long)c.Length) + _lastChunkUsed;
+        int size = _chunks.Count == 0 ? FirstChunkSize : Math.Min(_chunks[^1].Length * 2, MaxChunkSize);
+        // No larger than the head has room for, so a small limit costs a small buffer. The pool may
+        // give more; the lent space is bounded by the head's room all the same.
+        size = (int)Math.Min(size, _headCapacity - _headLength);
+        _chunks.Add(ArrayPool<byte>.Shared.Rent(size));
+        _lastChunkUsed = 0;
+    }
+
+    /// <summary>The captured bytes, once the drain has ended; the chunks go back to the pool.</summary>
+    internal byte[] ToArray() => _result ??= Join();
+
+    private byte[] Join()
+    {
         byte[] marker = [];
         byte[] tail = [];
         if (_tail is not null)
         {
             tail = _tail.ToArray();
-            long omitted = _length - headLength - tail.Length;
+            long omitted = _length - _headLength - tail.Length;
             if (omitted > 0) marker = Encoding.UTF8.GetBytes($"\n... [{omitted} bytes omitted] ...\n");
         }
-        var result = GC.AllocateUninitializedArray<byte>(checked((int)(headLength + marker.Length + tail.Length)));
+        var result = GC.AllocateUninitializedArray<byte>(checked((int)(_headLength + marker.Length + tail.Length)));
         int offset = 0;
-        for (int i = 0; i < _chunks.Count; i++)
+        foreach (byte[] chunk in _chunks)
         {
-            int used = i == _chunks.Count - 1 ? _lastChunkUsed : _chunks[i].Length;
-            _chunks[i].AsSpan(0, used).CopyTo(result.AsSpan(offset));
+            // Every chunk but the last is full; the last may even be empty (lent, then end-of-file).
+            int used = (int)Math.Min(chunk.Length, _headLength - offset);
+            chunk.AsSpan(0, used).CopyTo(result.AsSpan(offset));
             offset += used;
+            ArrayPool<byte>.Shared.Return(chunk);
         }
+        _chunks.Clear();
         marker.CopyTo(result.AsSpan(offset));
         tail.CopyTo(result.AsSpan(offset + marker.Length));
         return result;

@@ -12,6 +12,16 @@ internal abstract class OutputSink
 
     internal virtual ValueTask CompleteAsync() => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// Space of the sink's own that the next read may fill directly, sparing the copy
+    /// <see cref="WriteAsync"/> makes; empty when the sink wants the bytes through
+    /// <see cref="WriteAsync"/>. After a read into it, <see cref="Advance"/> says how much was read.
+    /// </summary>
+    internal virtual Memory<byte> GetReadBuffer() => Memory<byte>.Empty;
+
+    /// <summary>Takes <paramref name="count"/> bytes read into the space <see cref="GetReadBuffer"/> lent.</summary>
+    internal virtual void Advance(int count) => throw new InvalidOperationException("This sink lends no buffer.");
+
     private sealed class DiscardSink : OutputSink
     {
         internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => ValueTask.CompletedTask;

@@ -56,44 +56,7 @@ public abstract class OutputTarget
     internal abstract StdioSlot Open(int fd);
 
     /// <summary>Reads the pipe until end-of-file (or until the wait delay closes it), feeding the sink and the stderr tail.</summary>
-    internal static Func<ChildPipeStream, StderrTail?, Task> Drain(OutputSink sink) => async (pipe, tail) =>
-    {
-        // Small first: most children write little, and the buffer is held for the child's whole
-        // life. A read that fills it means a fast writer: then 64 KiB (below the large-object
-        // threshold, a full default pipe per read).
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
-        try
-        {
-            while (true)
-            {
-                int read;
-                try
-                {
-                    read = await pipe.ReadAsync(buffer).ConfigureAwait(false);
-                }
-                catch (ObjectDisposedException)
-                {
-                    break; // closed by the wait delay
-                }
-                if (read == 0) break;
-                if (read == buffer.Length && buffer.Length < 64 * 1024)
-                {
-                    byte[] larger = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
-                    buffer.AsSpan(0, read).CopyTo(larger);
-                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                tail?.Append(buffer.AsSpan(0, read));
-                await sink.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
-            }
-            await sink.CompleteAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            await pipe.DisposeAsync().ConfigureAwait(false);
-        }
-    };
+    internal static Func<ChildPipeStream, StderrTail?, Task> Drain(OutputSink sink) => (pipe, tail) => OutputDrain.RunAsync(sink, pipe, tail);
 
     private sealed class NullTarget : OutputTarget
     {

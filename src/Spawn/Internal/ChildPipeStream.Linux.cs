@@ -42,6 +42,19 @@ internal sealed class ChildPipeStream : Stream
         }
     }
 
+    /// <summary>
+    /// Bytes read, 0 at end of file, or -1 when nothing is there yet: a read that never waits, so
+    /// a caller can give its buffer back before <see cref="WaitReadableAsync"/>.
+    /// </summary>
+    internal int ReadAvailable(Span<byte> buffer)
+    {
+        if (!_readable) throw new NotSupportedException("This is the write end of the pipe.");
+        return TryRead(buffer);
+    }
+
+    /// <summary>Completes when a read may find data or end of file (or the stream was closed meanwhile).</summary>
+    internal Task WaitReadableAsync() => _waiter.WhenReady(Sys.EPOLLIN, CancellationToken.None);
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_readable) throw new NotSupportedException("This is the read end of the pipe.");

@@ -1,0 +1,86 @@
+using System.Buffers;
+using Spawn.Internal;
+
+namespace Spawn;
+
+/// <summary>The pump of an output pipe: reads it until end-of-file, feeding a sink and the stderr tail.</summary>
+internal static class OutputDrain
+{
+    /// <summary>Most children write little: the first reads are small.</summary>
+    private const int FirstReadSize = 4096;
+
+    /// <summary>After a read that filled its buffer (a fast writer): below the large-object threshold, a full default pipe.</summary>
+    private const int FastReadSize = 64 * 1024;
+
+    /// <summary>Reads until end-of-file, or until the wait delay closes the pipe; then completes the sink and closes the pipe.</summary>
+    internal static async Task RunAsync(OutputSink sink, ChildPipeStream pipe, StderrTail? tail)
+    {
+        int size = FirstReadSize;
+        try
+        {
+            while (true)
+            {
+                // A sink that lends space of its own (a capture) is read into directly, as much as
+                // it has room for. Otherwise a pooled buffer serves one read and goes back before
+                // the pump waits, so a quiet child holds none: a buffer per pipe for the child's
+                // whole life made hundreds of streams outgrow the pool, and their buffers lived
+                // long enough to reach the oldest generation.
+                Memory<byte> lent = sink.GetReadBuffer();
+                byte[]? own = lent.IsEmpty ? ArrayPool<byte>.Shared.Rent(size) : null;
+                int read;
+                try
+                {
+                    Memory<byte> target = own is null ? lent : own;
+                    read = ReadOrEnd(pipe, target.Span);
+                    if (read > 0)
+                    {
+                        tail?.Append(target.Span[..read]);
+                        if (own is null)
+                        {
+                            sink.Advance(read);
+                        }
+                        else
+                        {
+                            if (read == own.Length) size = FastReadSize;
+                            await sink.WriteAsync(own.AsMemory(0, read)).ConfigureAwait(false);
+                        }
+                    }
+                }
+                finally
+                {
+                    if (own is not null) ArrayPool<byte>.Shared.Return(own);
+                }
+                if (read == 0) break;
+                if (read < 0)
+                {
+                    try
+                    {
+                        await pipe.WaitReadableAsync().ConfigureAwait(false);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        break; // closed by the wait delay
+                    }
+                }
+            }
+            await sink.CompleteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await pipe.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Bytes read, 0 at end of file or once the wait delay has closed the pipe, -1 when nothing is there yet.</summary>
+    private static int ReadOrEnd(ChildPipeStream pipe, Span<byte> buffer)
+    {
+        try
+        {
+            return pipe.ReadAvailable(buffer);
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0; // closed by the wait delay
+        }
+    }
+}
