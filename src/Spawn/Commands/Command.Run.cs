@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Text;
-using System.Threading.Channels;
 
 namespace Spawn;
 
@@ -53,40 +51,5 @@ public sealed partial class Command
         CommandResult result = await child.WaitForCompletionAsync().ConfigureAwait(false);
         child.Validate(result);
         return (result, stdout, stderr);
-    }
-
-    /// <summary>
-    /// Runs the command and yields its stdout and stderr lines, tagged, in the order they arrived.
-    /// Stopping the enumeration early kills the process. A slow consumer slows the child down
-    /// (back-pressure through the pipe) rather than filling memory.
-    /// </summary>
-    public async IAsyncEnumerable<OutputLine> StreamLinesAsync(Encoding? encoding = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        encoding ??= Encoding.UTF8;
-        var lines = Channel.CreateBounded<OutputLine>(new BoundedChannelOptions(1024) { SingleReader = true });
-        OutputTarget Tagged(OutputKind stream) =>
-            OutputTarget.ToSink(() => new LineSink(text => lines.Writer.WriteAsync(new OutputLine(stream, text)), encoding));
-        bool merged = ReferenceEquals(Stderr, OutputTarget.Stdout);
-        Command streaming = WithStdout(Tagged(OutputKind.Stdout)).WithStderr(merged ? OutputTarget.Stdout : Tagged(OutputKind.Stderr));
-
-        ChildProcess child = streaming.Start(cancellationToken);
-        try
-        {
-            Task<CommandResult> completion = child.WaitForCompletionAsync();
-            _ = completion.ContinueWith(static (task, writer) => ((ChannelWriter<OutputLine>)writer!).TryComplete(task.Exception?.InnerException),
-                lines.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-            await foreach (OutputLine line in lines.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return line;
-            }
-            child.Validate(await completion.ConfigureAwait(false));
-        }
-        finally
-        {
-            // Stopped early: unblock the copies waiting for room in the channel, then kill and reap.
-            lines.Writer.TryComplete();
-            await child.DisposeAsync().ConfigureAwait(false);
-        }
     }
 }

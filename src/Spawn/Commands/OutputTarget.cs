@@ -52,6 +52,9 @@ public abstract class OutputTarget
 
     internal static OutputTarget ToSink(Func<OutputSink> sink) => new SinkTarget(sink);
 
+    /// <summary>A pipe that <paramref name="pump"/> (made per start) reads, in place of a drain into a sink.</summary>
+    internal static OutputTarget ToPump(Func<Func<ChildPipeStream, StderrTail?, Task>> pump) => new PumpTarget(pump);
+
     /// <summary>Sets this target up for child fd <paramref name="fd"/> (1 or 2).</summary>
     internal abstract StdioSlot Open(int fd);
 
@@ -115,5 +118,10 @@ public abstract class OutputTarget
     private sealed class SinkTarget(Func<OutputSink> createSink) : OutputTarget
     {
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, Drain(createSink()));
+    }
+
+    private sealed class PumpTarget(Func<Func<ChildPipeStream, StderrTail?, Task>> createPump) : OutputTarget
+    {
+        internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, createPump());
     }
 }
