@@ -60,44 +60,26 @@ internal sealed class CLoop : Scenario
 
     internal override IWorkload CreateWorkload(string workerKey, BenchOptions options) => new Workload(workerKey, Count(options));
 
-    private sealed class Workload(string contender, int count) : IWorkload
+    private sealed class Workload(string contender, int count) : LoopWorkload(contender, count)
     {
-        private readonly StartWaitLoops _loops = new();
-        private ThreadSampler _threads = null!;
+        public override Task WarmupAsync() => Contender == Contenders.CLoop ? Task.CompletedTask : base.WarmupAsync();
 
-        public Task SetupAsync(ThreadSampler threads)
+        public override async Task<Sample> RunAsync(string _)
         {
-            _threads = threads;
-            return Task.CompletedTask;
-        }
-
-        public Task WarmupAsync() => contender == Contenders.CLoop ? Task.CompletedTask : _loops.RunAsync(contender, Math.Max(50, count / 5));
-
-        public async Task<Sample> RunAsync(string _)
-        {
-            if (contender == Contenders.CLoop)
+            if (Contender == Contenders.CLoop)
             {
-                string warmup = Math.Max(50, count / 5).ToString(CultureInfo.InvariantCulture);
-                BufferedCommandResult result = await new Spawn.Command(BinaryPath, count.ToString(CultureInfo.InvariantCulture), warmup).OutputAsync().ConfigureAwait(false);
+                string warmup = Math.Max(50, Count / 5).ToString(CultureInfo.InvariantCulture);
+                BufferedCommandResult result = await new Spawn.Command(BinaryPath, Count.ToString(CultureInfo.InvariantCulture), warmup).OutputAsync().ConfigureAwait(false);
                 string[] fields = result.StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 return new Sample
                 {
                     Value = double.Parse(fields[0], CultureInfo.InvariantCulture),
                     Seconds = double.Parse(fields[1], CultureInfo.InvariantCulture),
-                    Processes = count,
+                    Processes = Count,
                     External = true,
                 };
             }
-            var meter = Meter.Start(_threads);
-            await _loops.RunAsync(contender, count).ConfigureAwait(false);
-            double seconds = meter.Elapsed;
-            return meter.Stop(count / seconds, count, seconds);
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _loops.Dispose();
-            return ValueTask.CompletedTask;
+            return await MeasureLoopAsync().ConfigureAwait(false);
         }
     }
 }

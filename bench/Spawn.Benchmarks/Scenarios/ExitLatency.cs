@@ -85,31 +85,19 @@ internal sealed class ExitLatency : Scenario
                 case Contenders.Spawn:
                 {
                     using ProcessHandle child = ProcessHandle.Start(Programs.Sleep, Programs.SleepArgv);
-                    Task<long> waiting = ResumeAfter(child.WaitAsync());
-                    Thread.Sleep(2);
-                    killed = Stopwatch.GetTimestamp();
-                    child.Kill();
-                    resumed = await waiting.ConfigureAwait(false);
+                    (killed, resumed) = await KillWhileAwaitingAsync(child.WaitAsync(), () => child.Kill()).ConfigureAwait(false);
                     break;
                 }
                 case Contenders.SpawnCommand:
                 {
                     await using ChildProcess child = _spawnCommand.Start();
-                    Task<long> waiting = ResumeAfter(child.WaitAsync());
-                    Thread.Sleep(2);
-                    killed = Stopwatch.GetTimestamp();
-                    child.Kill();
-                    resumed = await waiting.ConfigureAwait(false);
+                    (killed, resumed) = await KillWhileAwaitingAsync(child.WaitAsync(), () => child.Kill()).ConfigureAwait(false);
                     break;
                 }
                 case Contenders.Process:
                 {
                     using var process = System.Diagnostics.Process.Start(_startInfo)!;
-                    Task<long> waiting = ResumeAfter(process.WaitForExitAsync());
-                    Thread.Sleep(2);
-                    killed = Stopwatch.GetTimestamp();
-                    process.Kill();
-                    resumed = await waiting.ConfigureAwait(false);
+                    (killed, resumed) = await KillWhileAwaitingAsync(process.WaitForExitAsync(), process.Kill).ConfigureAwait(false);
                     break;
                 }
                 case Contenders.CliWrap:
@@ -126,6 +114,19 @@ internal sealed class ExitLatency : Scenario
                     throw new ArgumentException($"unknown contender {contender}");
             }
             return Stopwatch.GetElapsedTime(killed, resumed).TotalMicroseconds;
+        }
+
+        /// <summary>
+        /// With <paramref name="wait"/> pending, waits 2 ms (the child is asleep by then), kills, and
+        /// returns the clock at the kill and at the wait's continuation.
+        /// </summary>
+        private static async Task<(long Killed, long Resumed)> KillWhileAwaitingAsync(Task wait, Action kill)
+        {
+            Task<long> waiting = ResumeAfter(wait);
+            Thread.Sleep(2);
+            long killed = Stopwatch.GetTimestamp();
+            kill();
+            return (killed, await waiting.ConfigureAwait(false));
         }
 
         private static async Task<long> ResumeAfter(Task wait)

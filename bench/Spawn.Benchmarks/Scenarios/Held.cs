@@ -35,42 +35,19 @@ internal sealed class Held(int hold) : Scenario
 
     internal override IWorkload CreateWorkload(string workerKey, BenchOptions options) => new Workload(workerKey, hold, Count(options));
 
-    private sealed class Workload(string contender, int hold, int count) : IWorkload
+    private sealed class Workload(string contender, int hold, int count) : LoopWorkload(contender, count)
     {
-        private readonly StartWaitLoops _loops = new();
-        private ThreadSampler _threads = null!;
-
-        public Task SetupAsync(ThreadSampler threads)
+        public override async Task<Sample> RunAsync(string _)
         {
-            _threads = threads;
-            return Task.CompletedTask;
-        }
-
-        public Task WarmupAsync() => _loops.RunAsync(contender, Math.Max(50, count / 5));
-
-        public async Task<Sample> RunAsync(string _)
-        {
-            var idle = Meter.Start(_threads);
-            await _loops.RunAsync(contender, count).ConfigureAwait(false);
-            double idleSeconds = idle.Elapsed;
-
-            var held = new HeldChildren(contender, hold);
+            Sample idle = await MeasureLoopAsync().ConfigureAwait(false);
+            var held = new HeldChildren(Contender, hold);
             await using (held.ConfigureAwait(false))
             {
                 held.StartAll();
-                var meter = Meter.Start(_threads);
-                await _loops.RunAsync(contender, count).ConfigureAwait(false);
-                double seconds = meter.Elapsed;
-                Sample sample = meter.Stop(count / seconds, count, seconds);
-                sample.Other = count / idleSeconds;
+                Sample sample = await MeasureLoopAsync().ConfigureAwait(false);
+                sample.Other = idle.Value;
                 return sample;
             }
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _loops.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

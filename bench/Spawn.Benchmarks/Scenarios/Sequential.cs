@@ -18,31 +18,8 @@ internal sealed class Sequential : Scenario
 
     internal override IWorkload CreateWorkload(string workerKey, BenchOptions options) => new Workload(workerKey, Count(options));
 
-    private sealed class Workload(string contender, int count) : IWorkload
+    private sealed class Workload(string contender, int count) : LoopWorkload(contender, count)
     {
-        private readonly StartWaitLoops _loops = new();
-        private ThreadSampler _threads = null!;
-
-        public Task SetupAsync(ThreadSampler threads)
-        {
-            _threads = threads;
-            return Task.CompletedTask;
-        }
-
-        public Task WarmupAsync() => _loops.RunAsync(contender, Math.Max(50, count / 5));
-
-        public async Task<Sample> RunAsync(string _)
-        {
-            var meter = Meter.Start(_threads);
-            await _loops.RunAsync(contender, count).ConfigureAwait(false);
-            double seconds = meter.Elapsed;
-            return meter.Stop(count / seconds, count, seconds);
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _loops.Dispose();
-            return ValueTask.CompletedTask;
-        }
+        public override Task<Sample> RunAsync(string _) => MeasureLoopAsync();
     }
 }
