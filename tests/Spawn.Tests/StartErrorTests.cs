@@ -72,6 +72,15 @@ public sealed class StartErrorTests : IDisposable
         };
         var e = Assert.Throws<ArgumentException>(() => ProcessHandle.Start(path, argv, options));
         Assert.Contains("NUL", e.Message);
+        // The message names the string (built only on failure; a start makes no string per argument).
+        string named = where switch
+        {
+            "path" => "The path",
+            "argument" => "The argv[1]",
+            "environment" => "The environment entry 0",
+            _ => "The working directory",
+        };
+        Assert.Contains(named, e.Message);
     }
 
     [Fact]

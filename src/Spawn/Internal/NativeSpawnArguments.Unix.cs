@@ -24,7 +24,7 @@ internal unsafe ref struct NativeSpawnArguments
         RejectNul(path, "path");
         for (int i = 0; i < argv.Count; i++)
         {
-            RejectNul(argv[i] ?? throw new ArgumentException($"argv[{i}] is null.", nameof(argv)), $"argv[{i}]");
+            RejectNul(argv[i] ?? throw new ArgumentException($"argv[{i}] is null.", nameof(argv)), "argv", i);
         }
         if (workingDirectory is not null) RejectNul(workingDirectory, "working directory");
 
@@ -40,7 +40,7 @@ internal unsafe ref struct NativeSpawnArguments
         {
             for (int i = 0; i < environment.Count; i++)
             {
-                RejectNul(environment[i] ?? throw new ArgumentException($"Environment entry {i} is null.", nameof(environment)), $"environment entry {i}");
+                RejectNul(environment[i] ?? throw new ArgumentException($"Environment entry {i} is null.", nameof(environment)), "environment entry", i);
             }
             envCount = environment.Count;
         }
@@ -117,12 +117,17 @@ internal unsafe ref struct NativeSpawnArguments
         _block = null;
     }
 
-    private static void RejectNul(string value, string what)
+    /// <summary>
+    /// <paramref name="what"/> and <paramref name="index"/> name the string only in the message, built
+    /// on failure alone: a start checks every argument and variable, and must not make a string for each.
+    /// </summary>
+    private static void RejectNul(string value, string what, int index = -1)
     {
         int at = value.IndexOf('\0', StringComparison.Ordinal);
         if (at >= 0)
         {
-            throw new ArgumentException($"The {what} contains a NUL character at index {at}; the operating system cannot pass it to a program.");
+            string name = index < 0 ? what : what == "argv" ? $"argv[{index}]" : $"{what} {index}";
+            throw new ArgumentException($"The {name} contains a NUL character at index {at}; the operating system cannot pass it to a program.");
         }
     }
 
