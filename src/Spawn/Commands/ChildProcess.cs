@@ -33,7 +33,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         Stdin = slots[0].ExposedToCaller ? slots[0].Parent : null;
         Stdout = slots[1].ExposedToCaller ? slots[1].Parent : null;
         Stderr = slots[2].ExposedToCaller ? slots[2].Parent : null;
-        _pumps = [.. slots.Where(s => s.Pump is not null).Select(s => s.Pump!(s.Parent!, s == slots[2] ? stderrTail : null))];
+        _pumps = StartPumps(slots, stderrTail);
 
         _cancellationToken = cancellationToken;
         if (cancellationToken.CanBeCanceled)
@@ -45,6 +45,20 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
             _timeout = new CancellationTokenSource(timeout);
             _timeoutRegistration = _timeout.Token.UnsafeRegister(static state => ((ChildProcess)state!).BeginCancel(TimedOut), this);
         }
+    }
+
+    private static Task[] StartPumps(StdioSlot[] slots, StderrTail? stderrTail)
+    {
+        int count = 0;
+        foreach (StdioSlot slot in slots) if (slot.Pump is not null) count++;
+        if (count == 0) return [];
+        var pumps = new Task[count];
+        count = 0;
+        for (int fd = 0; fd < slots.Length; fd++)
+        {
+            if (slots[fd].Pump is { } pump) pumps[count++] = pump(slots[fd].Parent!, fd == 2 ? stderrTail : null);
+        }
+        return pumps;
     }
 
     /// <summary>The command that was started.</summary>
