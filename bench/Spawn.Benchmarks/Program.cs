@@ -10,6 +10,7 @@ Scenario[] scenarios =
 [
     new Sequential(),
     new CLoop(),
+    new Allocations(),
     new InFlight(),
     new Held(1000),
     new Capture(),

@@ -51,6 +51,9 @@ internal static class Report
             Figure.Neighbour => (
                 ["configuration", "Process starts/s (median)", "min-max", "vs Spawn idle", "neighbour starts/s", "threads peak (+idle)"],
                 (c, s) => [c, Rate(Med(s)), Range(s, Rate), Ratio(Med(s), baseValue), s.All(x => x.Other is null) ? "-" : Rate(Stats.Median(s.Select(x => x.Other ?? 0))), Threads(s)]),
+            Figure.Allocation => (
+                ["contender", "alloc/process (median)", "min-max", $"vs {against}", "starts/s (median)", "threads peak (+idle)"],
+                (c, s) => [c, Bytes(Med(s)), Range(s, Bytes), Ratio(Med(s), baseValue), Rate(Stats.Median(s.Select(x => x.Other ?? double.NaN))), Threads(s)]),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
         };
         var (header, row) = table;
@@ -133,6 +136,10 @@ internal static class Report
             Target($"allocations per process ({scenario}): Spawn ≤ 1/3 of Process",
                 Median(scenario, Contenders.Spawn, perProcess) / Median(scenario, Contenders.Process, perProcess), v => v <= 1 / 3.0, X);
         }
+        Target("allocations, environment read at every start: Spawn ≤ 1/3 of Process with a new ProcessStartInfo",
+            Median("alloc", Contenders.Spawn) / Median("alloc", Allocations.ProcessFreshStartInfo), v => v <= 1 / 3.0, X);
+        Target("allocations, environment copied once: Spawn ≤ 1/3 of Process with one ProcessStartInfo",
+            Median("alloc", Allocations.SpawnEnvironmentOnce) / Median("alloc", Allocations.ProcessReusedStartInfo), v => v <= 1 / 3.0, X);
         Target("8. Process beside a Spawn loop ≥ 0.95x its rate with Spawn idle (issue 8)",
             Median("neighbour", Neighbour.WithSpawn) / Median("neighbour", Neighbour.Alone), v => v >= 0.95, X);
         Target("8. (comparison) Process beside a second Process loop, vs alone",

@@ -37,6 +37,9 @@ internal enum Figure
 
     /// <summary>Process's loop rate beside a neighbour, against its rate alone.</summary>
     Neighbour,
+
+    /// <summary>Managed bytes allocated per process; lower is better; the rate as a second figure.</summary>
+    Allocation,
 }
 
 /// <summary>
