@@ -44,6 +44,8 @@ internal sealed class CaptureBuffer : OutputSink
         _tailCapacity = limit is int m ? m - (m / 2) : 0;
     }
 
+    internal override bool IsOwnMemory => true;
+
     internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {
         ReadOnlySpan<byte> span = bytes.Span;

@@ -22,8 +22,16 @@ internal abstract class OutputSink
     /// <summary>Takes <paramref name="count"/> bytes read into the space <see cref="GetReadBuffer"/> lent.</summary>
     internal virtual void Advance(int count) => throw new InvalidOperationException("This sink lends no buffer.");
 
+    /// <summary>
+    /// True when writing to the sink is Spawn's own memory work, short and never blocking, with no
+    /// caller code in it: its drain may then read on the reactor thread (see <see cref="OutputDrain"/>).
+    /// </summary>
+    internal virtual bool IsOwnMemory => false;
+
     private sealed class DiscardSink : OutputSink
     {
+        internal override bool IsOwnMemory => true;
+
         internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => ValueTask.CompletedTask;
     }
 }

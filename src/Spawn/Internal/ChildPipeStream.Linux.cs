@@ -52,8 +52,12 @@ internal sealed class ChildPipeStream : Stream
         return TryRead(buffer);
     }
 
-    /// <summary>Completes when a read may find data or end of file (or the stream was closed meanwhile).</summary>
-    internal Task WaitReadableAsync() => _waiter.WhenReady(Sys.EPOLLIN, CancellationToken.None);
+    /// <summary>
+    /// Completes when a read may find data or end of file (or the stream was closed meanwhile).
+    /// <paramref name="onReactor"/>: the caller's continuation may run on the reactor thread (see
+    /// <see cref="EpollWaiter.WhenReady"/>).
+    /// </summary>
+    internal Task WaitReadableAsync(bool onReactor = false) => _waiter.WhenReady(Sys.EPOLLIN, CancellationToken.None, onReactor);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {

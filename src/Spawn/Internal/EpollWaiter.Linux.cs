@@ -18,9 +18,14 @@ internal sealed class EpollWaiter : IEpollHandler
 
     internal EpollWaiter(SafeHandle handle) => _handle = handle;
 
-    internal async Task WhenReady(uint events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes when the descriptor is ready. <paramref name="onReactor"/> lets the continuation run
+    /// on the reactor thread itself (or on whichever thread closes the waiter): only for Spawn's own
+    /// short, non-blocking code, which must hop to the thread pool before anything else can run.
+    /// </summary>
+    internal async Task WhenReady(uint events, CancellationToken cancellationToken, bool onReactor = false)
     {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource(onReactor ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         bool added = false;
         _handle.DangerousAddRef(ref added);
         try
