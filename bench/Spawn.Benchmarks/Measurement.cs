@@ -27,6 +27,9 @@ internal sealed class Sample
     /// <summary>Most threads seen during the measured part.</summary>
     public int PeakThreads { get; set; }
 
+    /// <summary>Threads when the measured part began: after warm-up (and earlier repetitions), the process idle but used.</summary>
+    public int StartThreads { get; set; }
+
     public double Seconds { get; set; }
 
     /// <summary>Set when the contender does not run in this process (the C loop): no allocation or thread figures.</summary>
@@ -56,7 +59,13 @@ internal sealed unsafe class ThreadSampler : IDisposable
     /// <summary>The count when the sampler started (itself included): the worker's idle count.</summary>
     internal int Idle { get; }
 
-    internal void ResetPeak() => Volatile.Write(ref _peak, Current());
+    /// <summary>Starts a new peak from the current count, which it returns.</summary>
+    internal int ResetPeak()
+    {
+        int now = Current();
+        Volatile.Write(ref _peak, now);
+        return now;
+    }
 
     internal int Peak => Math.Max(Volatile.Read(ref _peak), Current());
 
@@ -109,13 +118,14 @@ internal sealed unsafe class ThreadSampler : IDisposable
 internal readonly struct Meter
 {
     private readonly ThreadSampler _threads;
+    private readonly int _startThreads;
     private readonly long _allocated;
     private readonly long _start;
 
     private Meter(ThreadSampler threads)
     {
         _threads = threads;
-        threads.ResetPeak();
+        _startThreads = threads.ResetPeak();
         _allocated = GC.GetTotalAllocatedBytes(precise: true);
         _start = Stopwatch.GetTimestamp();
     }
@@ -135,6 +145,7 @@ internal readonly struct Meter
             AllocatedBytes = allocated,
             IdleThreads = _threads.Idle,
             PeakThreads = _threads.Peak,
+            StartThreads = _startThreads,
             Seconds = seconds,
         };
     }
