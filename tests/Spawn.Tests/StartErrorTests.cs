@@ -77,7 +77,7 @@ public sealed class StartErrorTests : IDisposable
         {
             "path" => "The path",
             "argument" => "The argv[1]",
-            "environment" => "The environment entry 0",
+            "environment" => "The StartOptions.Environment[0]",
             _ => "The working directory",
         };
         Assert.Contains(named, e.Message);

@@ -40,7 +40,7 @@ internal unsafe ref struct NativeSpawnArguments
         {
             for (int i = 0; i < environment.Count; i++)
             {
-                RejectNul(environment[i] ?? throw new ArgumentException($"Environment entry {i} is null.", nameof(environment)), "environment entry", i);
+                RejectNul(environment[i] ?? throw new ArgumentException($"Environment entry {i} is null.", nameof(environment)), "StartOptions.Environment", i);
             }
             envCount = environment.Count;
         }
@@ -126,7 +126,7 @@ internal unsafe ref struct NativeSpawnArguments
         int at = value.IndexOf('\0', StringComparison.Ordinal);
         if (at >= 0)
         {
-            string name = index < 0 ? what : what == "argv" ? $"argv[{index}]" : $"{what} {index}";
+            string name = index < 0 ? what : $"{what}[{index}]";
             throw new ArgumentException($"The {name} contains a NUL character at index {at}; the operating system cannot pass it to a program.");
         }
     }
