@@ -46,7 +46,13 @@ internal struct ChildFileTable
             SafeHandle handle = _handles[i];
             if (handle.IsInvalid) throw new ArgumentException($"The handle for child fd {i} is invalid.");
             handle.DangerousAddRef(ref _added[i]);
-            _fds[i] = (int)handle.DangerousGetHandle();
+            // A descriptor is an int: a larger value would be truncated to some other fd of ours.
+            nint value = handle.DangerousGetHandle();
+            if (value < 0 || value > int.MaxValue)
+            {
+                throw new ArgumentException($"The handle for child fd {i} holds {value}, which is not a file descriptor (0 to {int.MaxValue}).");
+            }
+            _fds[i] = (int)value;
         }
         for (int i = 0; i < _fds.Length; i++)
         {

@@ -19,76 +19,103 @@ internal unsafe ref struct NativeSpawnArguments
     internal byte** Argv;
     internal byte** Envp;
 
+    /// <remarks>
+    /// Each caller collection is read exactly once, into a pooled snapshot: a list whose items or count
+    /// change between reads (another thread, a computed list) cannot make the size pass and the copy
+    /// disagree, and every native write is bounded by the block's remaining size.
+    /// </remarks>
     internal static NativeSpawnArguments Create(string path, IReadOnlyList<string> argv, IReadOnlyList<string>? environment, string? workingDirectory)
     {
-        RejectNul(path, "path");
-        for (int i = 0; i < argv.Count; i++)
-        {
-            RejectNul(argv[i] ?? throw new ArgumentException($"argv[{i}] is null.", nameof(argv)), "argv", i);
-        }
-        if (workingDirectory is not null) RejectNul(workingDirectory, "working directory");
-
-        // The inherited environment, as .NET sees it, flattened to name, value, name, value, ...
-        // (one pass through the runtime's copy, without boxing an entry per variable).
-        string[]? inherited = null;
-        int envCount;
-        if (environment is null)
-        {
-            inherited = SnapshotEnvironment(out envCount);
-        }
-        else
-        {
-            for (int i = 0; i < environment.Count; i++)
-            {
-                RejectNul(environment[i] ?? throw new ArgumentException($"Environment entry {i} is null.", nameof(environment)), "StartOptions.Environment", i);
-            }
-            envCount = environment.Count;
-        }
-
-        // Sizes first, so one block holds everything.
-        long bytes = Size(path) + (workingDirectory is null ? 0 : Size(workingDirectory));
-        for (int i = 0; i < argv.Count; i++) bytes += Size(argv[i]);
-        if (inherited is not null)
-        {
-            for (int i = 0; i < 2 * envCount; i++) bytes += Size(inherited[i]);
-        }
-        else
-        {
-            for (int i = 0; i < environment!.Count; i++) bytes += Size(environment[i]);
-        }
-        long pointerBytes = (long)(argv.Count + 1 + envCount + 1) * sizeof(byte*);
-
-        var result = new NativeSpawnArguments();
+        string[] args = Snapshot(argv, out int argCount);
+        string[]? variables = null;
         try
         {
+            if (argCount == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
+            RejectNul(path, "path");
+            for (int i = 0; i < argCount; i++)
+            {
+                RejectNul(args[i] ?? throw new ArgumentException($"argv[{i}] is null.", nameof(argv)), "argv", i);
+            }
+            if (workingDirectory is not null) RejectNul(workingDirectory, "working directory");
+
+            // The environment as name, value, name, value, ... when inherited (one pass through the
+            // runtime's copy, without boxing an entry per variable), or "name=value" entries as given.
+            int envCount;
+            bool pairs = environment is null;
+            if (pairs)
+            {
+                variables = SnapshotEnvironment(out envCount);
+            }
+            else
+            {
+                variables = Snapshot(environment!, out envCount);
+                for (int i = 0; i < envCount; i++)
+                {
+                    RejectNul(variables[i] ?? throw new ArgumentException($"Environment entry {i} is null.", nameof(environment)), "StartOptions.Environment", i);
+                }
+            }
+            int envStrings = pairs ? 2 * envCount : envCount;
+
+            // Sizes first, so one block holds everything.
+            long bytes = Size(path) + (workingDirectory is null ? 0 : Size(workingDirectory));
+            for (int i = 0; i < argCount; i++) bytes += Size(args[i]);
+            for (int i = 0; i < envStrings; i++) bytes += Size(variables[i]);
+            long pointerBytes = ((long)argCount + 1 + envCount + 1) * sizeof(byte*);
+
+            var result = new NativeSpawnArguments();
             result._block = (byte*)NativeMemory.Alloc((nuint)(pointerBytes + bytes));
+            try
+            {
+                result.Fill(path, workingDirectory, args, argCount, variables, envCount, pairs, pointerBytes, bytes);
+            }
+            catch
+            {
+                result.Dispose();
+                throw;
+            }
+            return result;
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(args, clearArray: true);
+            if (variables is not null) ArrayPool<string>.Shared.Return(variables, clearArray: true);
+        }
+    }
+
+    /// <summary>Lays the strings out in the block: argv and envp pointer arrays first, then the bytes.</summary>
+    private void Fill(string path, string? workingDirectory, string[] args, int argCount, string[] variables, int envCount, bool pairs, long pointerBytes, long bytes)
+    {
+        Argv = (byte**)_block;
+        Envp = Argv + argCount + 1;
+        var cursor = new Cursor(_block + pointerBytes, bytes);
+
+        Path = cursor.Put(path);
+        WorkingDirectory = workingDirectory is null ? null : cursor.Put(workingDirectory);
+        for (int i = 0; i < argCount; i++) Argv[i] = cursor.Put(args[i]);
+        Argv[argCount] = null;
+        for (int e = 0; e < envCount; e++)
+        {
+            Envp[e] = pairs ? cursor.Put(variables[2 * e], variables[(2 * e) + 1]) : cursor.Put(variables[e]);
+        }
+        Envp[envCount] = null;
+    }
+
+    /// <summary>The list's items, each read once, into a pooled array (<paramref name="count"/> of them).</summary>
+    private static string[] Snapshot(IReadOnlyList<string> list, out int count)
+    {
+        count = list.Count;
+        if (count < 0) throw new ArgumentException("The list reports a negative count.", nameof(list));
+        string[] copy = ArrayPool<string>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            for (int i = 0; i < count; i++) copy[i] = list[i];
         }
         catch
         {
-            if (inherited is not null) ArrayPool<string>.Shared.Return(inherited, clearArray: true);
+            ArrayPool<string>.Shared.Return(copy, clearArray: true);
             throw;
         }
-        result.Argv = (byte**)result._block;
-        result.Envp = result.Argv + argv.Count + 1;
-        byte* cursor = result._block + pointerBytes;
-
-        result.Path = Put(ref cursor, path);
-        result.WorkingDirectory = workingDirectory is null ? null : Put(ref cursor, workingDirectory);
-        for (int i = 0; i < argv.Count; i++) result.Argv[i] = Put(ref cursor, argv[i]);
-        result.Argv[argv.Count] = null;
-
-        int e = 0;
-        if (inherited is not null)
-        {
-            for (; e < envCount; e++) result.Envp[e] = Put(ref cursor, inherited[2 * e], inherited[(2 * e) + 1]);
-            ArrayPool<string>.Shared.Return(inherited, clearArray: true);
-        }
-        else
-        {
-            for (; e < environment!.Count; e++) result.Envp[e] = Put(ref cursor, environment[e]);
-        }
-        result.Envp[e] = null;
-        return result;
+        return copy;
     }
 
     /// <summary>
@@ -133,25 +160,45 @@ internal unsafe ref struct NativeSpawnArguments
 
     private static long Size(string value) => Encoding.UTF8.GetByteCount(value) + 1;
 
-    private static byte* Put(ref byte* cursor, string value)
+    /// <summary>Writes NUL-terminated UTF-8 strings into the block, never past its end.</summary>
+    private ref struct Cursor(byte* start, long length)
     {
-        byte* start = cursor;
-        int written = Encoding.UTF8.GetBytes(value, new Span<byte>(cursor, int.MaxValue));
-        cursor[written] = 0;
-        cursor += written + 1;
-        return start;
-    }
+        private byte* _next = start;
+        private long _left = length;
 
-    private static byte* Put(ref byte* cursor, string key, string value)
-    {
-        // "key=value": Size(key) + Size(value) reserved room for '=' and the terminating NUL.
-        byte* start = cursor;
-        int written = Encoding.UTF8.GetBytes(key, new Span<byte>(cursor, int.MaxValue));
-        cursor[written] = (byte)'=';
-        cursor += written + 1;
-        written = Encoding.UTF8.GetBytes(value, new Span<byte>(cursor, int.MaxValue));
-        cursor[written] = 0;
-        cursor += written + 1;
-        return start;
+        internal byte* Put(string value)
+        {
+            byte* start = _next;
+            Append(value);
+            Terminate(0);
+            return start;
+        }
+
+        /// <summary>"key=value": the size pass reserved room for '=' and the terminating NUL.</summary>
+        internal byte* Put(string key, string value)
+        {
+            byte* start = _next;
+            Append(key);
+            Terminate((byte)'=');
+            Append(value);
+            Terminate(0);
+            return start;
+        }
+
+        private void Append(string value)
+        {
+            int room = (int)Math.Min(_left, int.MaxValue);
+            // Throws rather than writes past the block if the string no longer fits.
+            int written = Encoding.UTF8.GetBytes(value, new Span<byte>(_next, room));
+            _next += written;
+            _left -= written;
+        }
+
+        private void Terminate(byte terminator)
+        {
+            if (_left < 1) throw new InvalidOperationException("The argument block is smaller than its size pass computed: a bug in Spawn.");
+            *_next++ = terminator;
+            _left--;
+        }
     }
 }
