@@ -58,6 +58,9 @@ public sealed partial class ProcessHandle
         try
         {
             ExitWatcher.Register(this, Pidfd);
+            // A Dispose that ran meanwhile may have read WatchId before it was set: undo the registration.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _status) == Released) StopWatchingNonChild();
         }
         catch (SpawnException e)
         {

@@ -74,8 +74,14 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// <summary>The pidfd, in handle mode; null in PID mode or for a process already gone when found.</summary>
     internal SafePidfdHandle? Pidfd { get; }
 
+    private ulong _watchId;
+
     /// <summary>The exit watcher's registration number (0 when not registered).</summary>
-    internal ulong WatchId { get; set; }
+    internal ulong WatchId
+    {
+        get => Volatile.Read(ref _watchId);
+        set => Volatile.Write(ref _watchId, value);
+    }
 
     /// <summary>
     /// Starts <paramref name="path"/> with <paramref name="argv"/> (argv[0] included, as execve
@@ -198,15 +204,28 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     {
         int previous = Interlocked.Exchange(ref _status, Released);
         if (previous != Running || Pidfd is null) return;
-        if (!IsChild && ExitWatcher.Claim(WatchId))
+        if (!IsChild)
         {
-            ExitWatcher.Release(Pidfd);
+            // Nobody reaps a non-child for us: its pending waits end now, and it leaves the watcher.
             lock (_sync)
             {
                 _exited?.TrySetException(Disposed());
             }
+            StopWatchingNonChild();
         }
         Pidfd.Dispose();
+    }
+
+    /// <summary>
+    /// Removes a non-child's registration, if there is one and the reactor has not claimed it. Both
+    /// <see cref="Dispose"/> (after it sets Released) and a registration racing it (after it set
+    /// <see cref="WatchId"/>) call this, each after a full fence, so whichever comes second sees the
+    /// other's write and the registration is removed exactly once.
+    /// </summary>
+    private void StopWatchingNonChild()
+    {
+        ulong id = WatchId;
+        if (id != 0 && ExitWatcher.Claim(id)) ExitWatcher.Release(Pidfd!);
     }
 
     /// <summary>"process 1234 (running)" / "process 1234 (exit status 0)".</summary>
