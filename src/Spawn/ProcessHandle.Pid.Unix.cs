@@ -92,33 +92,6 @@ public sealed partial class ProcessHandle
         MarkDone();
     }
 
-    /// <summary>
-    /// PID mode when no SIGCHLD will come (SIGCHLD ignored): tries the reap with backoff, 1 ms up
-    /// to 50 ms, until the state is known. Only the waits of such a process pay for this.
-    /// </summary>
-    internal async Task PollUntilReapedAsync()
-    {
-        int delay = PollStartMilliseconds;
-        while (_state is null)
-        {
-            try
-            {
-                TryReapByPid();
-            }
-            catch (SpawnException e)
-            {
-                lock (_sync)
-                {
-                    _exited?.TrySetException(e);
-                }
-                return;
-            }
-            if (_state is not null) return;
-            await Task.Delay(delay).ConfigureAwait(false);
-            delay = Math.Min(delay * 2, PollMaxMilliseconds);
-        }
-    }
-
     private bool IsAliveByPid() => Sys.Kill(Pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM;
 
     private async Task PollUntilGoneAsync()

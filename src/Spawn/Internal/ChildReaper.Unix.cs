@@ -1,32 +1,46 @@
 using System.Runtime.InteropServices;
+using Spawn.Interop;
 
 namespace Spawn.Internal;
 
 /// <summary>
 /// PID mode's replacement for the exit watcher: where pidfds cannot be used there is nothing to
-/// poll for an exit, so on every SIGCHLD (through PosixSignalRegistration, which leaves .NET's own
-/// SIGCHLD handling in place) it tries a non-blocking reap of each live child Spawn started. That
-/// is one waitpid per live child per SIGCHLD: the scan handle mode avoids.
+/// poll for one child's exit, so one thread of Spawn's own blocks in
+/// <c>waitid(P_ALL, WEXITED | WNOWAIT)</c>, which returns when any child of this process is waitable
+/// without reaping it, and reaps the child if it is one Spawn started. The wake-up needs no signal
+/// handler and no thread-pool thread, so async waits complete even when the pool is starved.
 /// </summary>
-internal static class ChildReaper
+/// <remarks>
+/// A waitable child that is not ours (another library's, or one a blocking Wait is about to reap)
+/// stays waitable until its owner reaps it, and would be returned again at once: then this thread
+/// tries each of our children directly and backs off (1 ms doubling to 50 ms) instead of spinning.
+/// With SIGCHLD ignored (an inherited SIG_IGN, which .NET leaves in place) the kernel reaps children
+/// itself and waitid(P_ALL) would block until the last one is gone: the thread polls ours instead.
+/// </remarks>
+internal static unsafe class ChildReaper
 {
+    private const int BackoffStartMilliseconds = 1;
+    private const int BackoffMaxMilliseconds = 50;
+
     private static readonly Lock s_lock = new();
     private static readonly HashSet<ProcessHandle> s_children = [];
-    private static PosixSignalRegistration? s_registration;
+    private static readonly AutoResetEvent s_tracked = new(false);
+    private static Thread? s_thread;
 
     /// <summary>Tracks a new child; then checks it once, in case it exited before it was tracked.</summary>
     internal static void Track(ProcessHandle child)
     {
-        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
         lock (s_lock)
         {
-            s_registration ??= PosixSignalRegistration.Create(PosixSignal.SIGCHLD, static _ => ReapExited());
             s_children.Add(child);
+            if (s_thread is null)
+            {
+                s_thread = new Thread(Run) { IsBackground = true, Name = "Spawn child reaper" };
+                s_thread.UnsafeStart();
+            }
         }
+        s_tracked.Set();
         child.TryReapByPid();
-        // With SIGCHLD ignored (inherited SIG_IGN, which .NET leaves in place) the kernel sends no
-        // SIGCHLD and reaps the child itself: nothing would ever complete an async wait. Poll.
-        if (Interop.Sys.ChildrenAutoReaped()) _ = child.PollUntilReapedAsync();
     }
 
     internal static void Untrack(ProcessHandle child)
@@ -37,24 +51,86 @@ internal static class ChildReaper
         }
     }
 
-    private static void ReapExited()
+    private static void Run()
     {
-        ProcessHandle[] snapshot;
+        int backoff = BackoffStartMilliseconds;
+        while (true)
+        {
+            if (Snapshot().Length == 0)
+            {
+                s_tracked.WaitOne();
+                continue;
+            }
+            if (Sys.ChildrenAutoReaped())
+            {
+                TryReapAll();
+                backoff = Backoff(backoff);
+                continue;
+            }
+            SigInfo info = default;
+            if (Sys.WaitidLibc(Sys.P_ALL, 0, &info, Sys.WEXITED | Sys.WNOWAIT) < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EINTR) continue;
+                // ECHILD: no child at all, so every tracked one was reaped by someone else; each
+                // reap attempt now publishes that. Anything else: try ours directly, then retry.
+                TryReapAll();
+                backoff = Backoff(backoff);
+                continue;
+            }
+            if (TryReap(info.Pid))
+            {
+                backoff = BackoffStartMilliseconds;
+                continue;
+            }
+            TryReapAll();
+            backoff = Backoff(backoff);
+        }
+    }
+
+    /// <summary>Waits <paramref name="milliseconds"/> (cut short by a new child) and returns the next, doubled wait.</summary>
+    private static int Backoff(int milliseconds)
+    {
+        s_tracked.WaitOne(milliseconds);
+        return Math.Min(milliseconds * 2, BackoffMaxMilliseconds);
+    }
+
+    private static ProcessHandle[] Snapshot()
+    {
         lock (s_lock)
         {
-            snapshot = [.. s_children];
+            return s_children.Count == 0 ? [] : [.. s_children];
         }
-        foreach (ProcessHandle child in snapshot)
+    }
+
+    /// <summary>Reaps the tracked child with this PID; false when none of ours has it, or it is still there.</summary>
+    private static bool TryReap(int pid)
+    {
+        bool reaped = false;
+        foreach (ProcessHandle child in Snapshot())
         {
-            try
-            {
-                child.TryReapByPid();
-            }
-            catch (SpawnException)
-            {
-                // An unexpected wait4 error: the child stays tracked, and a blocking Wait reports it.
-                // Throwing here would end the application from the runtime's signal thread.
-            }
+            if (child.Pid != pid) continue;
+            Reap(child);
+            reaped |= child.HasExited;
+        }
+        return reaped;
+    }
+
+    private static void TryReapAll()
+    {
+        foreach (ProcessHandle child in Snapshot()) Reap(child);
+    }
+
+    private static void Reap(ProcessHandle child)
+    {
+        try
+        {
+            child.TryReapByPid();
+        }
+        catch (SpawnException)
+        {
+            // An unexpected wait4 error: the child stays tracked, and a blocking Wait reports it.
+            // Throwing here would end the application from Spawn's own thread.
         }
     }
 }

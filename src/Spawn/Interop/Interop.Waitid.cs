@@ -4,6 +4,7 @@ namespace Spawn.Interop;
 
 internal static partial class Sys
 {
+    internal const int P_ALL = 0;
     internal const int P_PID = 1;
     internal const int P_PIDFD = 3;
 
