@@ -8,7 +8,9 @@ namespace Spawn;
 /// Collects one output stream in memory. Without a limit it keeps every byte (in chunks that start
 /// small and double up to 1 MiB, so a short output costs little, joined once at the end). With a
 /// limit it keeps the first and the last half of it and counts what fell between, which
-/// <see cref="ToArray"/> replaces with a marker line.
+/// <see cref="ToArray"/> replaces with a marker line. A result is one array, so a capture without a
+/// limit keeps at most <see cref="Array.MaxLength"/> bytes: past that it reads and drops the rest (the
+/// child never blocks on a full pipe) and <see cref="ToArray"/> throws <see cref="OutputTooLargeException"/>.
 /// </summary>
 /// <remarks>
 /// The drain reads straight into the free end of the current chunk (<see cref="GetReadBuffer"/>),
@@ -38,10 +40,19 @@ internal sealed class CaptureBuffer : OutputSink
     private ByteRing? _tail;
     private byte[]? _result;
 
+    /// <summary>Room left in the result for the "[N bytes omitted]" marker line.</summary>
+    private const int MarkerRoom = 64;
+
+    private readonly bool _unlimited;
+
     internal CaptureBuffer(int? limit)
     {
-        _headCapacity = limit is int l ? l / 2 : long.MaxValue;
-        _tailCapacity = limit is int m ? m - (m / 2) : 0;
+        // One array holds the result: without a limit the head keeps up to Array.MaxLength bytes and
+        // only counts the rest (ToArray then throws); with one, head + marker + tail fit in it.
+        _unlimited = limit is null;
+        int kept = limit is int l ? Math.Min(l, Array.MaxLength - MarkerRoom) : Array.MaxLength;
+        _headCapacity = _unlimited ? kept : kept / 2;
+        _tailCapacity = _unlimited ? 0 : kept - (kept / 2);
     }
 
     internal override bool IsOwnMemory => true;
@@ -51,7 +62,7 @@ internal sealed class CaptureBuffer : OutputSink
         ReadOnlySpan<byte> span = bytes.Span;
         int toHead = (int)Math.Min(_headCapacity - _headLength, span.Length);
         AppendToChunks(span[..toHead]);
-        if (toHead < span.Length)
+        if (toHead < span.Length && !_unlimited)
         {
             _tail ??= new ByteRing(_tailCapacity);
             _tail.Append(span[toHead..]);
@@ -108,6 +119,7 @@ internal sealed class CaptureBuffer : OutputSink
 
     private byte[] Join()
     {
+        if (_unlimited && _length > _headLength) throw new OutputTooLargeException(_length);
         byte[] marker = [];
         byte[] tail = [];
         if (_tail is not null)

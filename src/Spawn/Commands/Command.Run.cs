@@ -23,6 +23,7 @@ public sealed partial class Command
     }
 
     /// <summary>Runs the command and captures stdout and stderr as text (UTF-8 by default), reading both at once.</summary>
+    /// <exception cref="OutputTooLargeException">A stream passed <see cref="OutputTooLargeException.MaxCaptureBytes"/> without a <see cref="CaptureLimit"/>.</exception>
     public async Task<BufferedCommandResult> OutputAsync(Encoding? encoding = null, CancellationToken cancellationToken = default)
     {
         encoding ??= Encoding.UTF8;
@@ -34,6 +35,7 @@ public sealed partial class Command
     public Task<BufferedCommandResult> OutputAsync(CancellationToken cancellationToken) => OutputAsync(null, cancellationToken);
 
     /// <summary>Runs the command and captures stdout and stderr as bytes, reading both at once.</summary>
+    /// <exception cref="OutputTooLargeException">A stream passed <see cref="OutputTooLargeException.MaxCaptureBytes"/> without a <see cref="CaptureLimit"/>.</exception>
     public async Task<BinaryCommandResult> OutputBytesAsync(CancellationToken cancellationToken = default)
     {
         var (result, stdout, stderr) = await CaptureAsync(cancellationToken).ConfigureAwait(false);
