@@ -37,7 +37,7 @@ public sealed class CommandLeakTests(ITestOutputHelper output)
                 if (now > peak)
                 {
                     peak = now;
-                    names = string.Join(", ", Directory.GetDirectories("/proc/self/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).GroupBy(n => n).Select(g => $"{g.Key} x{g.Count()}"));
+                    names = ProcessTable.ThreadNames();
                 }
                 await Task.Delay(20);
             }

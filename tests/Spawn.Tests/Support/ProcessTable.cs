@@ -12,6 +12,17 @@ internal static class ProcessTable
             .SelectMany(task => ReadOrEmpty(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
 
+    /// <summary>
+    /// "name xN, ..." over this process's threads. Threads come and go while it reads: one that
+    /// exited between the listing and the read of its name is skipped, not an error.
+    /// </summary>
+    internal static string ThreadNames() =>
+        string.Join(", ", Directory.GetDirectories("/proc/self/task")
+            .Select(task => ReadOrEmpty(Path.Combine(task, "comm")).Trim())
+            .Where(name => name.Length > 0)
+            .GroupBy(name => name)
+            .Select(g => $"{g.Key} x{g.Count()}"));
+
     internal static int[] Zombies() => [.. Children().Where(pid => Native.ProcState(pid) == 'Z')];
 
     private static string ReadOrEmpty(string path)
