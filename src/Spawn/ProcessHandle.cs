@@ -106,6 +106,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
         bool handleMode = SpawnMode.UsePidfd;
+        if (!handleMode && watchExit) ChildReaper.EnsureStarted();
         int pid = Spawner.Spawn(path, argv, options, handleMode, out int fd);
         if (!handleMode)
         {

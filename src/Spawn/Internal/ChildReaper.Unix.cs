@@ -27,17 +27,36 @@ internal static unsafe class ChildReaper
     private static readonly AutoResetEvent s_tracked = new(false);
     private static Thread? s_thread;
 
-    /// <summary>Tracks a new child; then checks it once, in case it exited before it was tracked.</summary>
+    /// <summary>
+    /// Starts the reaper thread if it is not running. Called before a child is started, so that a
+    /// thread that cannot start (at the process or open-file limit) fails the start, typed, rather
+    /// than leave a child nobody reaps; the next start tries again.
+    /// </summary>
+    internal static void EnsureStarted()
+    {
+        if (Volatile.Read(ref s_thread) is not null) return;
+        lock (s_lock)
+        {
+            if (s_thread is not null) return;
+            var thread = new Thread(Run) { IsBackground = true, Name = "Spawn child reaper" };
+            try
+            {
+                thread.UnsafeStart();
+            }
+            catch (OutOfMemoryException)
+            {
+                throw SpawnException.ThreadStartFailed("Spawn's child reaper thread");
+            }
+            Volatile.Write(ref s_thread, thread);
+        }
+    }
+
+    /// <summary>Tracks a new child (after <see cref="EnsureStarted"/>); then checks it once, in case it exited before it was tracked.</summary>
     internal static void Track(ProcessHandle child)
     {
         lock (s_lock)
         {
             s_children.Add(child);
-            if (s_thread is null)
-            {
-                s_thread = new Thread(Run) { IsBackground = true, Name = "Spawn child reaper" };
-                s_thread.UnsafeStart();
-            }
         }
         s_tracked.Set();
         child.TryReapByPid();
