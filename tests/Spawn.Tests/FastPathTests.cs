@@ -3,7 +3,6 @@ using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests;
 
@@ -34,8 +33,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
     {
         if (FastPath)
         {
-            output.WriteLine("SKIPPED: the fast path is active; this test is for the portable path (SPAWN_PORTABLE=1).");
-            return;
+            Assert.Skip("the fast path is active; this test is for the portable path (SPAWN_PORTABLE=1).");
         }
         var options = option switch
         {
@@ -65,8 +63,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
     {
         if (!FastPath)
         {
-            output.WriteLine("SKIPPED: needs the fast path (this run uses the portable one).");
-            return;
+            Assert.Skip("needs the fast path (this run uses the portable one).");
         }
         var e = Assert.Throws<ProcessStartException>(() =>
             ProcessHandle.Start("/bin/true", ["true"], new StartOptions { CgroupPath = "/no/such/cgroup" }));
@@ -100,7 +97,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
     [Fact]
     public void A_child_started_as_nobody_reports_uid_65534()
     {
-        if (!FastPathAsRoot()) return;
+        SkipUnlessFastPathAsRoot();
         string text = RunCapturingStdout("/bin/sh", ["sh", "-c", "id -u; id -g; id -G"],
             stdout => new StartOptions { Stdout = stdout, UserId = 65534, GroupId = 65534, WorkingDirectory = "/" });
         // Without SupplementaryGroups a child of another user keeps none of ours (root's group 0).
@@ -110,7 +107,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
     [Fact]
     public void Supplementary_groups_are_exactly_those_given()
     {
-        if (!FastPathAsRoot()) return;
+        SkipUnlessFastPathAsRoot();
         string text = RunCapturingStdout("/bin/sh", ["sh", "-c", "id -u; id -G"],
             stdout => new StartOptions { Stdout = stdout, UserId = 65534, GroupId = 65534, SupplementaryGroups = [100, 200], WorkingDirectory = "/" });
         Assert.Equal("65534\n65534 100 200\n", text);
@@ -119,12 +116,10 @@ public sealed class FastPathTests(ITestOutputHelper output)
     [Fact]
     public void A_child_in_a_new_cgroup_that_forks_at_once_has_every_descendant_in_it()
     {
-        if (!FastPathAsRoot()) return;
-        if (CgroupV2() is not (string mount, string root))
-        {
-            output.WriteLine("SKIPPED: no cgroup v2 hierarchy is mounted (no cgroup2 line in /proc/self/mountinfo).");
-            return;
-        }
+        SkipUnlessFastPathAsRoot();
+        var cgroupV2 = CgroupV2();
+        if (cgroupV2 is null) Assert.Skip("no cgroup v2 hierarchy is mounted (no cgroup2 line in /proc/self/mountinfo).");
+        (string mount, string root) = cgroupV2.Value;
         string name = $"spawn-test-{Guid.NewGuid():N}";
         string directory = Path.Combine(mount, name);
         Directory.CreateDirectory(directory);
@@ -165,8 +160,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
     {
         if (!FastPath)
         {
-            output.WriteLine("SKIPPED: needs the fast path (this run uses the portable one).");
-            return;
+            Assert.Skip("needs the fast path (this run uses the portable one).");
         }
         // The intermediate process (tests/Spawn.TestHost) starts sleep with SIGKILL as its
         // parent-death signal, says its pid, and sleeps until we kill it.
@@ -211,8 +205,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
     {
         if (!FastPath)
         {
-            output.WriteLine("SKIPPED: needs the fast path (this run uses the portable one).");
-            return;
+            Assert.Skip("needs the fast path (this run uses the portable one).");
         }
         // Linux sends it when the creating *thread* exits; Spawn clones such children from a thread
         // that lives as long as the process, so a short-lived caller thread must not matter.
@@ -232,19 +225,16 @@ public sealed class FastPathTests(ITestOutputHelper output)
 
     private const int F_DUPFD_CLOEXEC = 1030;
 
-    private bool FastPathAsRoot()
+    private void SkipUnlessFastPathAsRoot()
     {
         if (!FastPath)
         {
-            output.WriteLine("SKIPPED: needs the fast path (this run uses the portable one).");
-            return false;
+            Assert.Skip("needs the fast path (this run uses the portable one).");
         }
         if (!Native.IsRoot)
         {
-            output.WriteLine("SKIPPED: needs root (CAP_SETUID, CAP_SETGID, a writable cgroup hierarchy).");
-            return false;
+            Assert.Skip("needs root (CAP_SETUID, CAP_SETGID, a writable cgroup hierarchy).");
         }
-        return true;
     }
 
     /// <summary>The cgroup v2 mount point and the cgroup path its root stands for, from /proc/self/mountinfo.</summary>

@@ -1,5 +1,4 @@
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests;
 

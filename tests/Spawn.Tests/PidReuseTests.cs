@@ -1,6 +1,5 @@
 using System.Globalization;
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests;
 
@@ -18,8 +17,7 @@ public sealed class PidReuseTests(ITestOutputHelper output)
     {
         if (!Native.IsRoot || !CanWriteLastPid())
         {
-            output.WriteLine("SKIPPED: needs root to write " + LastPidFile + " and force PID reuse.");
-            return;
+            Assert.Skip("needs root to write " + LastPidFile + " and force PID reuse.");
         }
 
         int reused = 0;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests.Commands;
 

@@ -1,6 +1,5 @@
 using Spawn.Tests.Cli;
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests.Neighbours;
 
@@ -30,8 +29,7 @@ public sealed class BesideProcessTests(ITestOutputHelper output)
     {
         if (!Native.IsRoot || !File.Exists("/usr/bin/unshare"))
         {
-            output.WriteLine("SKIPPED: needs root and util-linux unshare to make a PID namespace.");
-            return;
+            Assert.Skip("needs root and util-linux unshare to make a PID namespace.");
         }
         var outcome = await Tool.RunProgramAsync("/usr/bin/unshare", ["unshare", "--pid", "--fork", Host, "beside-process", "1000"]);
         output.WriteLine(outcome.Stdout + outcome.Stderr);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests.Reliability;
 

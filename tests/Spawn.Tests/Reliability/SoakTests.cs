@@ -1,6 +1,5 @@
 using System.Globalization;
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests.Reliability;
 

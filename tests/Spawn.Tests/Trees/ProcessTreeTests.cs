@@ -1,5 +1,4 @@
 using Spawn.Tests.Support;
-using Xunit.Abstractions;
 
 namespace Spawn.Tests.Trees;
 
@@ -10,19 +9,17 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     // classic escape from process-group kills.
     private const string Script = "sleep 60 & echo \"grandchild $!\"; setsid sh -c 'sleep 60 & echo \"daemon $!\"'; sleep 60";
 
-    private bool Unavailable()
+    private void SkipUnlessCgroupsWork()
     {
         try
         {
             ProcessTree.Create().Dispose();
-            return false;
         }
         catch (CgroupUnavailableException e)
         {
             if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone || !Native.IsRoot)
             {
-                output.WriteLine($"SKIPPED: cgroups cannot be used here ({e.Message})");
-                return true;
+                Assert.Skip($"cgroups cannot be used here ({e.Message})");
             }
             throw; // root on the fast path with cgroup v2 (this machine): it must work
         }
@@ -45,7 +42,7 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_the_tree_leaves_no_process_of_it_alive_daemons_included()
     {
-        if (Unavailable()) return;
+        SkipUnlessCgroupsWork();
         var command = new Command("sh", "-c", Script).WithProcessTree().WithStdout(OutputTarget.Pipe).WithExitCodeValidation(false);
         await using ChildProcess child = command.Start();
         var (grandchild, daemon) = await ReadPids(child);
@@ -101,7 +98,7 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     [Fact]
     public async Task Cpu_time_and_peak_memory_of_a_tree_that_burns_cpu_in_a_grandchild_are_reported()
     {
-        if (Unavailable()) return;
+        SkipUnlessCgroupsWork();
         // The grandchild starts a moment later, so that on hybrid machines its whole life is
         // accounted by the v1 memory controller too (see below).
         CommandResult result = await new Command("sh", "-c", $"sleep 0.2; '{ChildProgram.Path}' burn 0.5 & wait").WithProcessTree().RunAsync();
@@ -119,7 +116,7 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     [Fact]
     public async Task Cancellation_ends_the_whole_tree()
     {
-        if (Unavailable()) return;
+        SkipUnlessCgroupsWork();
         using var cts = new CancellationTokenSource();
         var command = new Command("sh", "-c", Script).WithProcessTree().WithStdout(OutputTarget.Pipe);
         await using ChildProcess child = command.Start(cts.Token);
