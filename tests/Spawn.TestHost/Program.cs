@@ -10,9 +10,11 @@
 //   Spawn.TestHost exhaust-nofile [cold] | exhaust-nproc
 //   Spawn.TestHost sigchld-ignored RUNS
 //   Spawn.TestHost signal-storm CYCLES
+//   Spawn.TestHost tree-nofile | tree-starved | tree-orphan kill|failfast
 //       fault scenarios (Faults/): a sandbox that refuses pidfds, RLIMIT_NOFILE / RLIMIT_NPROC
-//       exhausted, SIGCHLD inherited as ignored, a flood of signals; each prints a summary line
-//       and exits 0 when Spawn behaved.
+//       exhausted, SIGCHLD inherited as ignored, a flood of signals, process trees at the fd limit,
+//       with the thread pool starved, and outliving us; each prints a summary line and exits 0
+//       when Spawn behaved (3: trees cannot be used here).
 //
 // Bad usage or a failed start: a message on stderr, exit 2.
 
@@ -40,6 +42,12 @@ switch (args)
         return SigchldIgnored.Run(args, int.Parse(ignoredRuns, CultureInfo.InvariantCulture));
     case ["signal-storm", string cycles]:
         return SignalStorm.Run(int.Parse(cycles, CultureInfo.InvariantCulture));
+    case ["tree-nofile"]:
+        return Trees.Nofile();
+    case ["tree-starved"]:
+        return Trees.Starved();
+    case ["tree-orphan", "kill" or "failfast"]:
+        return Trees.Orphan(args[1]);
 }
 
 if (args.Length < 3 || args[0] != "parent-death" || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))
