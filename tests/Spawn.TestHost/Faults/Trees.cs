@@ -8,7 +8,8 @@ namespace Spawn.TestHost.Faults;
 /// <item><c>tree-nofile</c>: a tree with a running member, and a command run with WithProcessTree that
 /// leaves a background job, meet a full fd table (RLIMIT_NOFILE lowered, every slot taken): the tree
 /// must still say it is not empty (or that it cannot tell), be killed, and be removed; the command
-/// must end its tree. A tree created at the limit fails typed and leaves nothing.</item>
+/// must end its tree. A tree created at the limit (0 to 8 slots free) is created or fails typed, and
+/// leaves nothing.</item>
 /// <item><c>tree-starved</c>: <see cref="ProcessTree.Dispose"/> with every thread-pool worker blocked
 /// (and the pool unable to add any) must still kill, wait and remove, on the calling thread.</item>
 /// <item><c>tree-orphan kill|failfast</c>: a tree with a sleeping member; prints "cgroup PATH" and
@@ -87,20 +88,32 @@ internal static class Trees
             child.Dispose();
             if (Directory.Exists(childCgroup)) problems.Add($"the command's cgroup {childCgroup} is still there after it ended at the limit");
 
-            try
+            // Create with 0, 1, ... 8 slots free: it fails at each of its steps in turn (pipe,
+            // sentinel start, the files it keeps open), and each failure must undo the steps before it.
+            for (int free = 0; free <= 8; free++)
             {
-                var atLimit = ProcessTree.Create();
-                createdAtLimit = atLimit.CgroupPath;
-                Console.WriteLine("a tree could be created at the limit");
-                atLimit.Dispose();
-            }
-            catch (SpawnException e) when (e.ErrorCode == Libc.EMFILE)
-            {
-                Console.WriteLine($"create at the limit: typed {e.ErrorName}");
-            }
-            catch (Exception e)
-            {
-                problems.Add($"Create at the limit threw {e.GetType().Name}: {e.Message}");
+                for (int i = 0; i < free; i++) Libc.Close(fillers.Pop());
+                try
+                {
+                    var atLimit = ProcessTree.Create();
+                    createdAtLimit = atLimit.CgroupPath;
+                    Console.WriteLine($"create with {free} free slots: created");
+                    atLimit.Dispose();
+                }
+                catch (SpawnException e) when (e.ErrorCode == Libc.EMFILE)
+                {
+                    Console.WriteLine($"create with {free} free slots: typed {e.ErrorName}");
+                }
+                catch (Exception e)
+                {
+                    problems.Add($"Create with {free} free slots threw {e.GetType().Name}: {e.Message}");
+                }
+                int refilled = 0;
+                for (var deadline = DateTime.UtcNow.AddSeconds(2); refilled < free && DateTime.UtcNow < deadline; Thread.Sleep(5))
+                {
+                    refilled += Fill(fillers);
+                }
+                if (refilled != free) problems.Add($"Create with {free} free slots: {free - refilled} slot(s) still taken after it");
             }
         }
         finally
@@ -269,17 +282,19 @@ internal static class Trees
         return true;
     }
 
-    private static void Fill(Stack<int> fillers)
+    private static int Fill(Stack<int> fillers)
     {
+        int taken = 0;
         while (true)
         {
             int fd = Libc.Dup(0);
             if (fd < 0)
             {
                 if (Libc.LastError != Libc.EMFILE) throw new InvalidOperationException($"dup: {Libc.ErrnoName(Libc.LastError)}");
-                return;
+                return taken;
             }
             fillers.Push(fd);
+            taken++;
         }
     }
 
