@@ -11,9 +11,11 @@
 //   Spawn.TestHost sigchld-ignored RUNS
 //   Spawn.TestHost signal-storm CYCLES
 //   Spawn.TestHost starved-pool-handles
+//   Spawn.TestHost tree-nofile | tree-starved | tree-orphan kill|failfast
 //       fault scenarios (Faults/): a sandbox that refuses pidfds, RLIMIT_NOFILE / RLIMIT_NPROC
-//       exhausted, SIGCHLD inherited as ignored, a flood of signals, a starved thread pool; each prints a summary line
-//       and exits 0 when Spawn behaved.
+//       exhausted, SIGCHLD inherited as ignored, a flood of signals, waits with the thread pool
+//       starved, process trees at the fd limit, with the thread pool starved, and outliving us;
+//       each prints a summary line and exits 0 when Spawn behaved (3: trees cannot be used here).
 //
 // Bad usage or a failed start: a message on stderr, exit 2.
 
@@ -43,6 +45,12 @@ switch (args)
         return SignalStorm.Run(int.Parse(cycles, CultureInfo.InvariantCulture));
     case ["starved-pool-handles"]:
         return StarvedPoolHandles.Run();
+    case ["tree-nofile"]:
+        return Trees.Nofile();
+    case ["tree-starved"]:
+        return Trees.Starved();
+    case ["tree-orphan", "kill" or "failfast"]:
+        return Trees.Orphan(args[1]);
 }
 
 if (args.Length < 3 || args[0] != "parent-death" || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))

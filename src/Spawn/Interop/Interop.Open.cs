@@ -4,6 +4,7 @@ namespace Spawn.Interop;
 
 internal static partial class Sys
 {
+    internal const int O_RDONLY = 0x0;
     internal const int O_WRONLY = 0x1;
     internal const int O_RDWR = 0x2;
     internal const int O_CREAT = 0x40;

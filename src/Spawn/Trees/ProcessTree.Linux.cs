@@ -20,23 +20,58 @@ namespace Spawn;
 /// </remarks>
 public sealed class ProcessTree : IDisposable
 {
+    private const uint EpollPri = 0x2;
+
+    /// <summary>How long <see cref="Dispose"/> waits, after the kill, for the cgroup to empty before it leaves the rest to the sentinel.</summary>
+    private static readonly TimeSpan s_disposeBound = TimeSpan.FromSeconds(10);
+
     private static int s_counter;
     private readonly string? _memoryV1Path;
     private readonly ulong _cgroupId;
+    private readonly TreeSentinel _sentinel;
+
+    // Kept open from Create, so that a full fd table cannot stop the tree from ending (see CgroupFile).
+    private readonly SafeFileHandle _events;
+    private readonly SafeFileHandle? _kill;     // null before Linux 5.14
+    private readonly SafeFileHandle? _cpuStat;
+    private readonly SafeFileHandle? _peak;     // v2 memory.peak or v1 memory.max_usage_in_bytes
+    private readonly string? _peakPath;
+
+    private readonly Lock _watchLock = new();
+    private EpollWaiter? _emptyWaiter;
+    private Task? _emptied;
+    private TreeUsage? _finalUsage;
     private int _disposed;
 
-    private ProcessTree(string path, string? memoryV1Path)
+    private ProcessTree(string path, string? memoryV1Path, TreeSentinel sentinel, SafeFileHandle events, SafeFileHandle? kill,
+        SafeFileHandle? cpuStat, SafeFileHandle? peak, string? peakPath)
     {
         CgroupPath = path;
         _memoryV1Path = memoryV1Path;
         _cgroupId = Sys.InodeOf(path);
+        _sentinel = sentinel;
+        _events = events;
+        _kill = kill;
+        _cpuStat = cpuStat;
+        _peak = peak;
+        _peakPath = peakPath;
     }
 
     /// <summary>The cgroup directory.</summary>
     public string CgroupPath { get; }
 
-    /// <summary>Creates a new, empty cgroup below this process's own.</summary>
+    /// <summary>The sentinel's process, for tests that play its part.</summary>
+    internal ProcessHandle SentinelProcess => _sentinel.Process;
+
+    /// <summary>The v1 memory cgroup on hybrid systems, else null.</summary>
+    internal string? MemoryV1Path => _memoryV1Path;
+
+    /// <summary>
+    /// Creates a new, empty cgroup below this process's own, with a sentinel that removes it (and
+    /// kills what runs in it) if this process dies without disposing the tree.
+    /// </summary>
     /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here; the message says why.</exception>
+    /// <exception cref="SpawnException">A system call failed, for example EMFILE at the open-file limit (the tree needs a few descriptors); nothing is left behind.</exception>
     public static ProcessTree Create()
     {
         string parent = CgroupHierarchy.OwnV2Directory
@@ -47,31 +82,61 @@ public sealed class ProcessTree : IDisposable
         }
         string name = string.Create(CultureInfo.InvariantCulture, $"spawn-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}");
         string path = Path.Combine(parent, name);
-        try
-        {
-            Directory.CreateDirectory(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CgroupUnavailableException($"Cannot create a cgroup in {parent} ({e.Message}); containing a process tree needs root or a delegated cgroup subtree.", e);
-        }
-        // Peak memory comes from v2's memory.peak where the memory controller is on v2; on hybrid
-        // systems it is bound to v1, so a sibling v1 memory cgroup accounts it.
+        string? v1Candidate = CgroupHierarchy.OwnV1MemoryDirectory is { } v1Parent ? Path.Combine(v1Parent, name) : null;
+
+        // The sentinel first: should this process die at any point after, the directories made
+        // below are removed by it.
+        TreeSentinel sentinel = TreeSentinel.Start(path, v1Candidate);
         string? memoryV1 = null;
-        if (!File.Exists(Path.Combine(path, "memory.peak")) && CgroupHierarchy.OwnV1MemoryDirectory is { } v1Parent)
+        SafeFileHandle? events = null, kill = null, cpuStat = null, peak = null;
+        try
         {
             try
             {
-                memoryV1 = Path.Combine(v1Parent, name);
-                Directory.CreateDirectory(memoryV1);
+                Directory.CreateDirectory(path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                memoryV1 = null;
+                throw new CgroupUnavailableException($"Cannot create a cgroup in {parent} ({e.Message}); containing a process tree needs root or a delegated cgroup subtree.", e);
             }
+            // Peak memory comes from v2's memory.peak where the memory controller is on v2; on hybrid
+            // systems it is bound to v1, so a sibling v1 memory cgroup accounts it.
+            string? peakPath = Path.Combine(path, "memory.peak");
+            if (!File.Exists(peakPath))
+            {
+                peakPath = null;
+                if (v1Candidate is not null)
+                {
+                    try
+                    {
+                        Directory.CreateDirectory(v1Candidate);
+                        memoryV1 = v1Candidate;
+                        MoveChargesWithTasks(memoryV1);
+                        peakPath = Path.Combine(memoryV1, "memory.max_usage_in_bytes");
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                    }
+                }
+            }
+            events = CgroupFile.Open(Path.Combine(path, "cgroup.events"), Sys.O_RDONLY);
+            kill = CgroupFile.OpenIfPresent(Path.Combine(path, "cgroup.kill"), Sys.O_WRONLY);
+            cpuStat = CgroupFile.OpenIfPresent(Path.Combine(path, "cpu.stat"), Sys.O_RDONLY);
+            peak = peakPath is null ? null : CgroupFile.OpenIfPresent(peakPath, Sys.O_RDONLY);
+            return new ProcessTree(path, memoryV1, sentinel, events, kill, cpuStat, peak, peak is null ? null : peakPath);
         }
-        if (memoryV1 is not null) MoveChargesWithTasks(memoryV1);
-        return new ProcessTree(path, memoryV1);
+        catch
+        {
+            events?.Dispose();
+            kill?.Dispose();
+            cpuStat?.Dispose();
+            peak?.Dispose();
+            // Nothing has run in them: they are empty and go at once.
+            bool removed = Remove(path) && (memoryV1 is null || Remove(memoryV1));
+            if (removed) sentinel.Release();
+            else sentinel.HandOver();
+            throw;
+        }
     }
 
     /// <summary>Best effort: newer kernels deprecate (and refuse) moving charges; then a moved process's earlier memory stays where it was.</summary>
@@ -86,12 +151,31 @@ public sealed class ProcessTree : IDisposable
         }
     }
 
-    /// <summary>The processes in the tree now.</summary>
+    /// <summary>The processes in the tree now; empty once the tree is disposed.</summary>
+    /// <exception cref="SpawnException">cgroup.procs could not be read (EMFILE at the open-file limit, for example).</exception>
     public IReadOnlyList<int> ProcessIds =>
-        [.. ReadOrEmpty(Path.Combine(CgroupPath, "cgroup.procs")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
+        Volatile.Read(ref _disposed) != 0 ? [] :
+        [.. (CgroupFile.ReadIfPresent(Path.Combine(CgroupPath, "cgroup.procs")) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
 
-    /// <summary>True when no process is left in the tree.</summary>
-    public bool IsEmpty => !IsPopulated(ReadOrEmpty(Path.Combine(CgroupPath, "cgroup.events")));
+    /// <summary>True when no process is left in the tree (always, once it is disposed).</summary>
+    /// <exception cref="SpawnException">cgroup.events could not be read: whether the tree is empty is unknown.</exception>
+    public bool IsEmpty
+    {
+        get
+        {
+            if (Volatile.Read(ref _disposed) != 0) return true;
+            try
+            {
+                return !IsPopulated(CgroupFile.Read(_events, EventsPath));
+            }
+            catch (ObjectDisposedException)
+            {
+                return true; // disposed meanwhile: removed
+            }
+        }
+    }
+
+    private string EventsPath => Path.Combine(CgroupPath, "cgroup.events");
 
     /// <summary>
     /// Sends <paramref name="signal"/> to every process in the tree. Each is addressed through a
@@ -99,6 +183,7 @@ public sealed class ProcessTree : IDisposable
     /// outside is never hit. Processes forked during the sweep are caught by further sweeps.
     /// </summary>
     /// <returns>How many processes were signalled.</returns>
+    /// <exception cref="SpawnException">A member's pidfd or the member list could not be had (EMFILE, for example).</exception>
     public int Signal(int signal)
     {
         Signals.Validate(signal);
@@ -116,57 +201,109 @@ public sealed class ProcessTree : IDisposable
         return signalled.Count;
     }
 
-    /// <summary>Kills every process in the tree at once (cgroup.kill), daemons and new sessions included. A no-op once the tree is gone.</summary>
+    /// <summary>
+    /// Kills every process in the tree at once (cgroup.kill, kept open since <see cref="Create"/>, so it
+    /// works with a full fd table), daemons and new sessions included. A no-op once the tree is gone.
+    /// </summary>
+    /// <exception cref="SpawnException">The kill could not be written.</exception>
     public void Kill()
     {
         if (Volatile.Read(ref _disposed) != 0) return; // removed: nobody is left in it
-        string killFile = Path.Combine(CgroupPath, "cgroup.kill");
-        if (File.Exists(killFile))
+        try
         {
-            File.WriteAllText(killFile, "1");
+            KillMembers();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile, which kills them.
+        }
+    }
+
+    private void KillMembers()
+    {
+        if (_kill is not null)
+        {
+            CgroupFile.Write(_kill, Path.Combine(CgroupPath, "cgroup.kill"), "1");
             return;
         }
         // Kernels before 5.14: sweep with SIGKILL until nobody is left to fork.
-        while (Signal(Signals.SIGKILL) > 0 && !IsEmpty)
+        while (SignalSweep(Signals.SIGKILL) > 0 && IsPopulatedNow() != false)
         {
         }
     }
 
-    /// <summary>Completes when no process is left in the tree (cgroup.events "populated 0"); no polling.</summary>
-    public async Task WaitEmptyAsync(CancellationToken cancellationToken = default)
+    private int SignalSweep(int signal)
     {
-        using SafeFileHandle events = File.OpenHandle(Path.Combine(CgroupPath, "cgroup.events"));
-        var waiter = new EpollWaiter(events);
-        try
+        var signalled = 0;
+        foreach (int pid in ProcessIds) if (SignalMember(pid, signal)) signalled++;
+        return signalled;
+    }
+
+    /// <summary>Completes when no process is left in the tree (cgroup.events "populated 0"), or the tree is disposed; no polling.</summary>
+    /// <exception cref="SpawnException">cgroup.events could not be read.</exception>
+    public Task WaitEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _disposed) != 0) return Task.CompletedTask;
+        Task emptied;
+        lock (_watchLock)
         {
-            byte[] buffer = new byte[512];
-            while (true)
+            if (Volatile.Read(ref _disposed) != 0) return Task.CompletedTask;
+            _emptyWaiter ??= new EpollWaiter(_events);
+            emptied = _emptied ??= WatchUntilEmptyAsync(_emptyWaiter);
+        }
+        return cancellationToken.CanBeCanceled ? emptied.WaitAsync(cancellationToken) : emptied;
+    }
+
+    /// <summary>One watch per tree, shared by every waiter: the events file is registered once on the reactor.</summary>
+    private async Task WatchUntilEmptyAsync(EpollWaiter waiter)
+    {
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            try
             {
                 // Reading re-bases the file's change counter; a change after it raises EPOLLPRI.
-                int read = RandomAccess.Read(events, buffer, 0);
-                if (!IsPopulated(System.Text.Encoding.ASCII.GetString(buffer, 0, read))) return;
-                await waiter.WhenReady(EpollPri, cancellationToken).ConfigureAwait(false);
+                if (!IsPopulated(CgroupFile.Read(_events, EventsPath))) return;
+                await waiter.WhenReady(EpollPri, CancellationToken.None).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            waiter.Close();
+            catch (ObjectDisposedException)
+            {
+                return; // disposed: the tree was killed and removed
+            }
         }
     }
 
-    /// <summary>What the tree has used so far: CPU time from cpu.stat, peak memory where a memory controller accounts it.</summary>
+    /// <summary>
+    /// What the tree has used so far: CPU time from cpu.stat, peak memory where a memory controller
+    /// accounts it. Both files are kept open since <see cref="Create"/>. After <see cref="Dispose"/>,
+    /// what it had used when it was removed.
+    /// </summary>
+    /// <exception cref="SpawnException">The files could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The tree was disposed and its final usage could not be read then.</exception>
     public TreeUsage GetUsage()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return Volatile.Read(ref _finalUsage) ?? throw new ObjectDisposedException(nameof(ProcessTree), $"The process tree {CgroupPath} was removed before its usage could be read.");
+        }
+        return ReadUsage();
+    }
+
+    private TreeUsage ReadUsage()
+    {
         long user = 0, system = 0;
-        foreach (string line in ReadOrEmpty(Path.Combine(CgroupPath, "cpu.stat")).Split('\n'))
+        string stat = _cpuStat is null ? "" : CgroupFile.Read(_cpuStat, Path.Combine(CgroupPath, "cpu.stat"));
+        foreach (string line in stat.Split('\n'))
         {
             string[] parts = line.Split(' ');
             if (parts.Length != 2) continue;
             if (parts[0] == "user_usec") user = long.Parse(parts[1], CultureInfo.InvariantCulture);
             else if (parts[0] == "system_usec") system = long.Parse(parts[1], CultureInfo.InvariantCulture);
         }
-        long? peak = ReadNumber(Path.Combine(CgroupPath, "memory.peak"))
-            ?? (_memoryV1Path is null ? null : ReadNumber(Path.Combine(_memoryV1Path, "memory.max_usage_in_bytes")));
+        long? peak = null;
+        if (_peak is not null && long.TryParse(CgroupFile.Read(_peak, _peakPath!).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+        {
+            peak = value;
+        }
         string? why = peak is null ? "no memory controller accounts this cgroup (cgroup v2 memory.peak needs the memory controller enabled for our cgroup's children)" : null;
         return new TreeUsage(TimeSpan.FromMicroseconds(user), TimeSpan.FromMicroseconds(system), peak, why);
     }
@@ -180,7 +317,19 @@ public sealed class ProcessTree : IDisposable
     internal void AddToMemoryAccounting()
     {
         if (_memoryV1Path is null) return;
-        string procs = Path.Combine(_memoryV1Path, "cgroup.procs");
+        try
+        {
+            MoveMembersToMemoryCgroup(_memoryV1Path);
+        }
+        catch (SpawnException)
+        {
+            // Best effort (the members could not be listed, at the open-file limit say): then peak memory counts less.
+        }
+    }
+
+    private void MoveMembersToMemoryCgroup(string memoryV1Path)
+    {
+        string procs = Path.Combine(memoryV1Path, "cgroup.procs");
         for (int sweep = 0; sweep < 8; sweep++)
         {
             var accounted = ReadOrEmpty(procs).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
@@ -200,27 +349,115 @@ public sealed class ProcessTree : IDisposable
         }
     }
 
-    /// <summary>Kills what is left, waits until the tree is empty, and removes the cgroup. Idempotent.</summary>
+    /// <summary>
+    /// Kills what is left, waits until the tree is empty, and removes the cgroup, all on the calling
+    /// thread (no thread-pool thread is needed): a blocking poll(2) on cgroup.events, bounded. Should
+    /// the cgroup still be busy after that (a process stuck in the kernel), the tree's sentinel is
+    /// left to remove it once it can. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        if (!IsEmpty)
+        bool removed = false;
+        try
         {
-            Kill();
-            WaitEmptyAsync().Wait(TimeSpan.FromSeconds(30));
+            removed = EndAndRemove();
         }
-        TryRemove(CgroupPath);
-        if (_memoryV1Path is not null) TryRemove(_memoryV1Path);
+        finally
+        {
+            lock (_watchLock)
+            {
+                _emptyWaiter?.Close(); // leaves the reactor before the descriptor closes; wakes the watch
+            }
+            _events.Dispose();
+            _kill?.Dispose();
+            _cpuStat?.Dispose();
+            _peak?.Dispose();
+            if (removed) _sentinel.Release();
+            else _sentinel.HandOver();
+        }
     }
 
-    private const uint EpollPri = 0x2;
+    /// <summary>Kill, wait (bounded), keep the final usage, remove; false when the cgroup could not be removed.</summary>
+    private bool EndAndRemove()
+    {
+        long deadline = Environment.TickCount64 + (long)s_disposeBound.TotalMilliseconds;
+        bool? populated = IsPopulatedNow();
+        if (populated != false)
+        {
+            try
+            {
+                KillMembers();
+            }
+            catch (SpawnException)
+            {
+                return false; // the sentinel kills them
+            }
+            if (!WaitUnpopulated(deadline)) return false;
+        }
+        try
+        {
+            Volatile.Write(ref _finalUsage, ReadUsage());
+        }
+        catch (SpawnException)
+        {
+            // Usage is only for GetUsage after disposal: it then says it is not known.
+        }
+        return Remove(CgroupPath) && (_memoryV1Path is null || Remove(_memoryV1Path));
+    }
+
+    /// <summary>Blocks on cgroup.events (POLLPRI on a change) until "populated 0" or the deadline.</summary>
+    private unsafe bool WaitUnpopulated(long deadline)
+    {
+        while (true)
+        {
+            // Reading re-bases the file's change counter: a change after it wakes the poll.
+            if (IsPopulatedNow() == false) return true;
+            long remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0) return false;
+            if (_kill is null) _ = SignalSweep(Signals.SIGKILL); // before 5.14: catch what forked since
+            bool added = false;
+            _events.DangerousAddRef(ref added);
+            try
+            {
+                var pollFd = new Sys.PollFd { Fd = (int)_events.DangerousGetHandle(), Events = Sys.POLLPRI };
+                // An unreadable events file gives no change events: look again at least every 100 ms then.
+                int timeout = (int)Math.Min(remaining, _kill is null ? 100 : 1000);
+                if (Sys.Poll(&pollFd, 1, timeout) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR) Thread.Sleep(timeout);
+            }
+            finally
+            {
+                if (added) _events.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Whether the cgroup has a process: null when cgroup.events could not be read (unknown is not empty).</summary>
+    private bool? IsPopulatedNow()
+    {
+        try
+        {
+            return IsPopulated(CgroupFile.Read(_events, EventsPath));
+        }
+        catch (SpawnException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>rmdir: true when the directory is gone (removed now or already).</summary>
+    private static bool Remove(string directory) =>
+        Sys.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == Errno.ENOENT;
 
     private bool SignalMember(int pid, int signal)
     {
         int fd = Sys.PidfdOpen(pid);
         if (fd < 0)
         {
-            // No pidfds here (PID mode): check membership, then signal by number.
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.ESRCH) return false; // gone since it was listed
+            if (errno is Errno.EMFILE or Errno.ENFILE or Errno.ENOMEM) throw SpawnException.FromErrno($"Opening a pidfd for process {pid} of the tree {CgroupPath} (pidfd_open)", errno);
+            // No pidfds here (a sandbox refuses them): check membership, then signal by number.
             return BelongsByProc(pid) && Sys.Kill(pid, signal) == 0;
         }
         try
@@ -248,17 +485,12 @@ public sealed class ProcessTree : IDisposable
     private bool BelongsByProc(int pid)
     {
         string relative = "/" + Path.GetRelativePath(CgroupHierarchy.V2Mount!, CgroupPath);
-        return ReadOrEmpty($"/proc/{pid}/cgroup").Split('\n').Any(l => l.StartsWith("0::", StringComparison.Ordinal) && l[3..] == relative);
+        string? cgroups = CgroupFile.ReadIfPresent($"/proc/{pid}/cgroup");
+        return cgroups is not null && cgroups.Split('\n').Any(l => l.StartsWith("0::", StringComparison.Ordinal) && l[3..] == relative);
     }
 
     private static bool IsPopulated(string events) =>
         events.Split('\n').Any(l => l == "populated 1");
-
-    private static long? ReadNumber(string path)
-    {
-        string text = ReadOrEmpty(path).Trim();
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : null;
-    }
 
     private static string ReadOrEmpty(string path)
     {
@@ -269,18 +501,6 @@ public sealed class ProcessTree : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "";
-        }
-    }
-
-    private static void TryRemove(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Still busy (a process we could not kill): leave it rather than fail the caller.
         }
     }
 }

@@ -9,22 +9,6 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     // classic escape from process-group kills.
     private const string Script = "sleep 60 & echo \"grandchild $!\"; setsid sh -c 'sleep 60 & echo \"daemon $!\"'; sleep 60";
 
-    private void SkipUnlessCgroupsWork()
-    {
-        try
-        {
-            ProcessTree.Create().Dispose();
-        }
-        catch (CgroupUnavailableException e)
-        {
-            if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone || !Native.IsRoot)
-            {
-                Assert.Skip($"cgroups cannot be used here ({e.Message})");
-            }
-            throw; // root on the fast path with cgroup v2 (this machine): it must work
-        }
-    }
-
     private static async Task<(int Grandchild, int Daemon)> ReadPids(ChildProcess child)
     {
         var reader = new StreamReader(child.Stdout!);
@@ -42,7 +26,7 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_the_tree_leaves_no_process_of_it_alive_daemons_included()
     {
-        SkipUnlessCgroupsWork();
+        TreeAvailability.SkipUnlessTreesWork();
         var command = new Command("sh", "-c", Script).WithProcessTree().WithStdout(OutputTarget.Pipe).WithExitCodeValidation(false);
         await using ChildProcess child = command.Start();
         var (grandchild, daemon) = await ReadPids(child);
@@ -98,7 +82,7 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     [Fact]
     public async Task Cpu_time_and_peak_memory_of_a_tree_that_burns_cpu_in_a_grandchild_are_reported()
     {
-        SkipUnlessCgroupsWork();
+        TreeAvailability.SkipUnlessTreesWork();
         // The grandchild starts a moment later, so that on hybrid machines its whole life is
         // accounted by the v1 memory controller too (see below).
         CommandResult result = await new Command("sh", "-c", $"sleep 0.2; '{ChildProgram.Path}' burn 0.5 & wait").WithProcessTree().RunAsync();
@@ -116,7 +100,7 @@ public sealed class ProcessTreeTests(ITestOutputHelper output)
     [Fact]
     public async Task Cancellation_ends_the_whole_tree()
     {
-        SkipUnlessCgroupsWork();
+        TreeAvailability.SkipUnlessTreesWork();
         using var cts = new CancellationTokenSource();
         var command = new Command("sh", "-c", Script).WithProcessTree().WithStdout(OutputTarget.Pipe);
         await using ChildProcess child = command.Start(cts.Token);
