@@ -10,6 +10,7 @@
 # One line per check: "ok   - NAME", "FAIL - NAME: why", or "skip - NAME: why" when a tool it needs
 # is missing and cannot be installed. tests/run.sh counts these lines in its closing line.
 # Installs what it needs from Debian's packages when missing (as root); says so when it cannot.
+# (No "cmd | grep -q" below: with pipefail, grep -q quitting early makes the pipeline fail by SIGPIPE.)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -77,9 +78,9 @@ if ! dotnet pack src/Spawn -c Release -nologo -o "$work/optout" -p:SpawnNativeCo
   fail "$name" "pack failed"; tail_of "$work/optout.log"
 elif ! have unzip; then
   skip "$name" "$(missing_reason unzip)"
-elif ! unzip -p "$work"/optout/Spawn.*.nupkg Spawn.nuspec | grep -q "built without the native helper for linux-arm64"; then
+elif ! grep -q "built without the native helper for linux-arm64" <<<"$(unzip -p "$work"/optout/Spawn.*.nupkg Spawn.nuspec)"; then
   fail "$name" "the description does not say the linux-arm64 helper is missing"
-elif unzip -l "$work"/optout/Spawn.*.nupkg | grep -q "runtimes/linux-arm64/"; then
+elif grep -q "runtimes/linux-arm64/" <<<"$(unzip -l "$work"/optout/Spawn.*.nupkg)"; then
   fail "$name" "the package has a runtimes/linux-arm64 folder"
 else
   ok "$name"
@@ -105,7 +106,8 @@ else
     grep -q " $entry\$" "$work/contents.txt" || problems+=("no $entry")
   done
   # Nothing native outside runtimes/<rid>/native/.
-  grep -E "\.so$" "$work/contents.txt" | grep -vqE " runtimes/linux-(x64|arm64)/native/libspawn_native\.so$" && problems+=("a native library outside runtimes/<rid>/native/")
+  grep -E "\.so$" "$work/contents.txt" >"$work/native.txt"
+  grep -vqE " runtimes/linux-(x64|arm64)/native/libspawn_native\.so$" "$work/native.txt" && problems+=("a native library outside runtimes/<rid>/native/")
   unzip -o -q "$nupkg" 'runtimes/*' -d "$work/unpacked"
   x64=$(file -b "$work/unpacked/runtimes/linux-x64/native/libspawn_native.so" 2>&1)
   arm64=$(file -b "$work/unpacked/runtimes/linux-arm64/native/libspawn_native.so" 2>&1)
@@ -134,12 +136,13 @@ if ! have unzip; then
 elif ! dotnet pack src/Spawn.Cli -c Release -nologo -o "$work/cli-package" >"$work/cli-pack.log" 2>&1; then
   fail "$name" "dotnet pack failed"; tail_of "$work/cli-pack.log"
 else
-  cli_nupkg=$(ls "$work"/cli-package/Spawn.Cli.*.nupkg | grep -v snupkg | head -n 1)
+  cli_nupkg="$work/cli-package/Spawn.Cli.$version_prefix.nupkg"
   cli_nuspec=$(unzip -p "$cli_nupkg" Spawn.Cli.nuspec)
+  cli_contents=$(unzip -l "$cli_nupkg")
   problems=()
-  unzip -l "$cli_nupkg" | grep -q " README.md$" || problems+=("no README.md")
-  unzip -l "$cli_nupkg" | grep -q " LICENSE$" || problems+=("no LICENSE")
-  unzip -l "$cli_nupkg" | grep -q "tools/net10.0/any/Spawn.Cli.dll$" || problems+=("no tools/net10.0/any/Spawn.Cli.dll")
+  grep -q " README.md$" <<<"$cli_contents" || problems+=("no README.md")
+  grep -q " LICENSE$" <<<"$cli_contents" || problems+=("no LICENSE")
+  grep -q " tools/net10.0/any/Spawn.Cli.dll$" <<<"$cli_contents" || problems+=("no tools/net10.0/any/Spawn.Cli.dll")
   for field in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<packageType name="DotnetTool"' "<version>$version_prefix</version>"; do
     grep -qF "$field" <<<"$cli_nuspec" || problems+=("nuspec lacks $field")
   done
@@ -153,8 +156,8 @@ for rid in win-x64 osx-arm64; do
   start=$(date +%s)
   if ! dotnet publish src/Spawn.Cli -c Release -nologo -r "$rid" --self-contained false -p:UseAppHost=false -o "$work/publish-$rid" >"$work/publish-$rid.log" 2>&1; then
     fail "$name" "dotnet publish failed"; tail_of "$work/publish-$rid.log"
-  elif native=$(find "$work/publish-$rid" -name '*.so' | head -n 3) && [ -n "$native" ]; then
-    fail "$name" "found $native"
+  elif native=$(find "$work/publish-$rid" -name '*.so') && [ -n "$native" ]; then
+    fail "$name" "found $(tr '\n' ' ' <<<"$native")"
   elif ! grep -q "no native helper for $rid" "$work/publish-$rid.log"; then
     fail "$name" "the build did not say it has no helper for $rid"
   else
