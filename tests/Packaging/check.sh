@@ -13,7 +13,6 @@
 # (No "cmd | grep -q" below: with pipefail, grep -q quitting early makes the pipeline fail by SIGPIPE.)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spawn-packaging.XXXXXX")
 version_prefix=$(sed -n 's|.*<VersionPrefix>\(.*\)</VersionPrefix>.*|\1|p' Directory.Build.props)
