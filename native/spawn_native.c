@@ -15,10 +15,13 @@
  *
  * clone, not clone3, in the normal case: glibc's clone() wrapper handles the child's return on
  * the new stack, and seccomp profiles that refuse clone3 (Docker's answers ENOSYS) still allow
- * it. clone3 is needed only for CLONE_INTO_CGROUP; it goes through the small x86-64 trampoline
- * below, as glibc exports no clone3 wrapper. In PID mode (no pidfds) no CLONE_PIDFD is asked for.
+ * it. clone3 is needed only for CLONE_INTO_CGROUP; it goes through the small trampoline below
+ * (x86-64 and aarch64), as glibc exports no clone3 wrapper. In PID mode (no pidfds) no
+ * CLONE_PIDFD is asked for.
  *
- * Built by src/Spawn/Spawn.csproj with the machine's C compiler; libc only. Entry points:
+ * Built by src/Spawn/Spawn.csproj once per target runtime (linux-x64 with cc or
+ * x86_64-linux-gnu-gcc, linux-arm64 with aarch64-linux-gnu-gcc); libc only; the same source for
+ * both, apart from the clone3 trampoline. Entry points:
  * spawn_native_probe_v1 and spawn_native_clone_v1 (the "_v1" is the ABI of the structs below,
  * mirrored in src/Spawn/Interop/Interop.SpawnNativeRequest.cs). Kept clean under:
  *   cc -O2 -fPIC -shared -Wall -Wextra -Werror
@@ -245,16 +248,20 @@ static int child_main(void *argument)
     child_fail(context, STAGE_EXEC, errno);
 }
 
-#if defined(__x86_64__)
 /*
  * clone3 for CLONE_INTO_CGROUP, which plain clone lacks. With CLONE_VM the child returns from
  * the syscall on its new, empty stack, so it cannot return into C code: glibc exports no clone3
- * wrapper, hence these few instructions (the shape of glibc's own __clone3). rdx (fn) survives
- * the syscall; rcx and r11 do not, so the argument travels in r8.
+ * wrapper, hence a few instructions per architecture (the shape of glibc's own __clone3).
  *   long spawn_clone3(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
  * returns the child's pid or -errno in the parent; the child runs fn(arg) and never returns.
  */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SPAWN_HAVE_CLONE3 1
 long spawn_clone3(void *args, unsigned long size, int (*fn)(void *), void *arg);
+#endif
+
+#if defined(__x86_64__)
+/* rdx (fn) survives the syscall; rcx and r11 do not, so the argument travels in r8. */
 __asm__(".pushsection .text\n"
         ".globl spawn_clone3\n"
         ".hidden spawn_clone3\n"
@@ -276,6 +283,33 @@ __asm__(".pushsection .text\n"
         "    hlt\n"
         ".size spawn_clone3, .-spawn_clone3\n"
         ".popsection\n");
+#elif defined(__aarch64__)
+/*
+ * The aarch64 twin. svc preserves every register but x0 (the result), in the parent and in the
+ * child alike, so fn and arg are kept in x9 and x10. The kernel starts the child with sp at the
+ * top of the stack we gave (16-byte aligned, as the ABI wants); fp and lr are cleared there so
+ * the child's frame chain ends. Not yet run on arm64 hardware: the fast path is opt-in on arm64.
+ */
+__asm__(".pushsection .text\n"
+        ".globl spawn_clone3\n"
+        ".hidden spawn_clone3\n"
+        ".type spawn_clone3, %function\n"
+        "spawn_clone3:\n"
+        "    mov x9, x2\n"
+        "    mov x10, x3\n"
+        "    mov x8, #435\n" /* SYS_clone3 */
+        "    svc #0\n"
+        "    cbz x0, 1f\n"
+        "    ret\n"
+        "1:  mov x29, #0\n" /* the outermost frame */
+        "    mov x30, #0\n"
+        "    mov x0, x10\n"
+        "    blr x9\n"
+        "    mov x8, #93\n" /* SYS_exit; not reached: child_main never returns */
+        "    svc #0\n"
+        "    brk #0\n"
+        ".size spawn_clone3, .-spawn_clone3\n"
+        ".popsection\n");
 #endif
 
 /* Starts the child; returns its pid, or -1 with errno. */
@@ -286,7 +320,7 @@ static long start_child(struct child_context *context, unsigned long flags, int 
          * that refuse clone3 (Docker's answers ENOSYS so that libc falls back to clone). */
         return clone(child_main, stack + CHILD_STACK_SIZE, (int)flags | SIGCHLD, context, pidfd);
     }
-#if defined(__x86_64__)
+#if defined(SPAWN_HAVE_CLONE3)
     struct clone_args args = {
         .flags = flags | CLONE_INTO_CGROUP,
         .pidfd = (uint64_t)(uintptr_t)pidfd,

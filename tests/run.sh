@@ -4,7 +4,9 @@
 #   handle mode (pidfd)            : the default
 #   PID mode (SPAWN_PIDFD=0)       : as where pidfd is missing or forbidden
 #   portable spawn path            : posix_spawn instead of the Linux fast path (SPAWN_PORTABLE=1)
-# Extra arguments go to `dotnet test` (for example --filter Name~PidReuse).
+# then the package checks (tests/Packaging/check.sh: pack, other runtimes, Native AOT, arm64 under
+# qemu), each counted as one test. Extra arguments go to `dotnet test` (for example
+# --filter FullyQualifiedName~PidReuse) and leave the package checks out, as SPAWN_PACKAGE_CHECKS=0 does.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +44,24 @@ for configuration in "${configurations[@]}"; do
   total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed)); total_skipped=$((total_skipped + skipped))
   [ "$failed" -eq 0 ] || status=1
 done
+
+if [ $# -gt 0 ] || [ "${SPAWN_PACKAGE_CHECKS:-1}" = 0 ]; then
+  echo "== package checks left out (test arguments given, or SPAWN_PACKAGE_CHECKS=0)"
+else
+  echo "== package checks (tests/Packaging/check.sh)"
+  log=$(mktemp)
+  bash tests/Packaging/check.sh 2>&1 | tee "$log"
+  passed=$(grep -c '^ok   - ' "$log")
+  failed=$(grep -c '^FAIL - ' "$log")
+  skipped=$(grep -c '^skip - ' "$log")
+  rm -f "$log"
+  if [ $((passed + failed + skipped)) -eq 0 ]; then
+    echo "the package checks reported nothing: they failed to run"
+    failed=1
+  fi
+  total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed)); total_skipped=$((total_skipped + skipped))
+  [ "$failed" -eq 0 ] || status=1
+fi
 
 if [ "$total_skipped" -gt 0 ]; then
   echo "$total_passed passed, $total_failed failed, $total_skipped skipped"

@@ -53,14 +53,30 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// True when this process uses pidfds (handle mode); false in PID mode, chosen once per process
     /// when pidfds do not work here or the environment variable <c>SPAWN_PIDFD=0</c> is set.
     /// </summary>
-    public static bool UsesPidfd => SpawnMode.UsePidfd;
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static bool UsesPidfd
+    {
+        get
+        {
+            PlatformGuard.ThrowIfUnsupported();
+            return SpawnMode.UsePidfd;
+        }
+    }
 
     /// <summary>
     /// How this process starts children, chosen once: <see cref="SpawnPath.LinuxClone"/> (the fast
-    /// path) where Spawn's native helper was built and loads (Linux 5.9+ on x86-64), else a portable
-    /// path. The environment variable <c>SPAWN_PORTABLE=1</c> forces the portable one.
+    /// path) where Spawn's native helper was built and loads (Linux 5.9+ on x86-64; on arm64 only when
+    /// opted into with <c>SPAWN_ARM64_FAST_PATH=1</c>), else a portable path. The environment variable <c>SPAWN_PORTABLE=1</c> forces the portable one.
     /// </summary>
-    public static SpawnPath SpawnPath => Spawner.Path;
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static SpawnPath SpawnPath
+    {
+        get
+        {
+            PlatformGuard.ThrowIfUnsupported();
+            return Spawner.Path;
+        }
+    }
 
     /// <summary>The process ID. It names this process only while the process is not yet reaped.</summary>
     public int Pid { get; }
@@ -91,7 +107,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// </summary>
     /// <exception cref="ProcessStartException">The program could not be started (ENOENT, EACCES, ENOEXEC, E2BIG, ...).</exception>
     /// <exception cref="ArgumentException">A string contains a NUL character, or argv is empty.</exception>
-    /// <exception cref="PlatformNotSupportedException">An option that needs the Linux fast path is set (a cgroup, credentials, a parent-death signal), and <see cref="SpawnPath"/> is not <see cref="SpawnPath.LinuxClone"/>.</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux; or an option that needs the Linux fast path is set (a cgroup, credentials, a parent-death signal), and <see cref="SpawnPath"/> is not <see cref="SpawnPath.LinuxClone"/>.</exception>
     public static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options = null) =>
         Start(path, argv, options, watchExit: true);
 
@@ -101,6 +117,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// </summary>
     internal static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options, bool watchExit)
     {
+        PlatformGuard.ThrowIfUnsupported();
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
@@ -145,8 +162,10 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// through this handle; its waits complete when it exits.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="pid"/> is 0 or negative (those address process groups).</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
     public static ProcessHandle Find(int pid)
     {
+        PlatformGuard.ThrowIfUnsupported();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
         return SpawnMode.UsePidfd ? FindByPidfd(pid) : FindByPid(pid);
     }

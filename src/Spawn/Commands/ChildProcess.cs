@@ -87,6 +87,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
 
     internal static ChildProcess Start(Command command, CancellationToken cancellationToken)
     {
+        Internal.PlatformGuard.ThrowIfUnsupported();
         cancellationToken.ThrowIfCancellationRequested();
         List<string>? environment = EnvironmentBuilder.Build(command, out string? pathVariable);
         string program = ProgramResolver.Resolve(command.Program, pathVariable, command.AllowsRelativePathLookup, command.WorkingDirectory);

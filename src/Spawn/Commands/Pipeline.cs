@@ -37,6 +37,7 @@ public sealed class Pipeline
     /// </summary>
     public PipelineProcess Start(CancellationToken cancellationToken = default)
     {
+        PlatformGuard.ThrowIfUnsupported();
         cancellationToken.ThrowIfCancellationRequested();
         var started = new List<ChildProcess>(Commands.Length);
         Microsoft.Win32.SafeHandles.SafeFileHandle? upstream = null;

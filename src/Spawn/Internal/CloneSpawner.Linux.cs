@@ -26,11 +26,28 @@ internal static unsafe class CloneSpawner
     /// </summary>
     private static volatile bool s_clonePidfdRefused;
 
+    /// <summary>The environment variable that opts into the fast path on arm64.</summary>
+    internal const string Arm64Variable = "SPAWN_ARM64_FAST_PATH";
+
+    /// <summary>The AppContext switch (runtimeconfig.json, RuntimeHostConfigurationOption) that does the same.</summary>
+    internal const string Arm64Switch = "Spawn.EnableArm64FastPath";
+
+    private static bool Arm64OptedIn() =>
+        System.Environment.GetEnvironmentVariable(Arm64Variable) == "1"
+        || (AppContext.TryGetSwitch(Arm64Switch, out bool enabled) && enabled);
+
     private static string? Probe()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        Architecture architecture = RuntimeInformation.ProcessArchitecture;
+        if (!OperatingSystem.IsLinux() || architecture is not (Architecture.X64 or Architecture.Arm64))
         {
-            return "it is built for Linux on x86-64 only";
+            return "it is built for Linux on x86-64 and arm64 only";
+        }
+        if (architecture == Architecture.Arm64 && !Arm64OptedIn())
+        {
+            // The arm64 build (and its clone3 trampoline) has only run under emulation, which cannot
+            // run this path at all; until it has run on arm64 hardware it is for those who ask.
+            return $"on arm64 it is opt-in until it has been proven on arm64 hardware: set {Arm64Variable}=1 or the AppContext switch {Arm64Switch}";
         }
         if (!Sys.HasSpawnNative)
         {

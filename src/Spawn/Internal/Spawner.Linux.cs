@@ -10,6 +10,8 @@ namespace Spawn.Internal;
 internal static class Spawner
 {
     /// <summary>Why the fast path is not used here, or null when it is.</summary>
+    internal static string? NotLinuxCloneReason => s_notLinuxClone;
+
     private static readonly string? s_notLinuxClone =
         System.Environment.GetEnvironmentVariable("SPAWN_PORTABLE") == "1" ? "SPAWN_PORTABLE=1 is set" : CloneSpawner.UnavailableReason;
 

@@ -72,13 +72,15 @@ public sealed class ProcessTree : IDisposable
     /// </summary>
     /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here; the message says why.</exception>
     /// <exception cref="SpawnException">A system call failed, for example EMFILE at the open-file limit (the tree needs a few descriptors); nothing is left behind.</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
     public static ProcessTree Create()
     {
+        PlatformGuard.ThrowIfUnsupported();
         string parent = CgroupHierarchy.OwnV2Directory
             ?? throw new CgroupUnavailableException("No cgroup v2 hierarchy is mounted (see /proc/self/mountinfo), so a process tree cannot be contained.");
         if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone)
         {
-            throw new CgroupUnavailableException($"Starting a child inside a cgroup needs the Linux fast path (clone3 with CLONE_INTO_CGROUP); this process uses {ProcessHandle.SpawnPath}.");
+            throw new CgroupUnavailableException($"Starting a child inside a cgroup needs the Linux fast path (clone3 with CLONE_INTO_CGROUP); this process uses {ProcessHandle.SpawnPath}, because {Spawner.NotLinuxCloneReason}.");
         }
         string name = string.Create(CultureInfo.InvariantCulture, $"spawn-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}");
         string path = Path.Combine(parent, name);

@@ -1,0 +1,26 @@
+using System.Runtime.InteropServices;
+
+namespace Spawn.Internal;
+
+/// <summary>
+/// Spawn runs on Linux only (the assembly says so with [SupportedOSPlatform("linux")], so the
+/// analyzers warn at compile time). Elsewhere its system calls are missing or mean something else
+/// (macOS has pipe2-less libc and other flag values), so every public entry point that reaches the
+/// OS checks first and fails with a message naming what is supported, instead of a
+/// DllNotFoundException or EntryPointNotFoundException from deep inside, or worse, a wrong flag.
+/// </summary>
+internal static class PlatformGuard
+{
+    /// <summary>What Spawn supports, as messages name it.</summary>
+    internal const string Supported = "Linux on x86-64 or arm64";
+
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    internal static void ThrowIfUnsupported()
+    {
+        if (!OperatingSystem.IsLinux()) throw Unsupported(RuntimeInformation.OSDescription);
+    }
+
+    /// <summary>The exception for an operating system Spawn does not support; its message names the supported platforms.</summary>
+    internal static PlatformNotSupportedException Unsupported(string operatingSystem) =>
+        new($"Spawn supports {Supported} only (it is built on pidfds, clone and epoll); this is {operatingSystem}.");
+}
