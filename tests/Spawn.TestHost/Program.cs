@@ -10,8 +10,9 @@
 //   Spawn.TestHost exhaust-nofile [cold] | exhaust-nproc
 //   Spawn.TestHost sigchld-ignored RUNS
 //   Spawn.TestHost signal-storm CYCLES
+//   Spawn.TestHost starved-pool
 //       fault scenarios (Faults/): a sandbox that refuses pidfds, RLIMIT_NOFILE / RLIMIT_NPROC
-//       exhausted, SIGCHLD inherited as ignored, a flood of signals; each prints a summary line
+//       exhausted, SIGCHLD inherited as ignored, a flood of signals, a starved thread pool; each prints a summary line
 //       and exits 0 when Spawn behaved.
 //
 // Bad usage or a failed start: a message on stderr, exit 2.
@@ -40,6 +41,8 @@ switch (args)
         return SigchldIgnored.Run(args, int.Parse(ignoredRuns, CultureInfo.InvariantCulture));
     case ["signal-storm", string cycles]:
         return SignalStorm.Run(int.Parse(cycles, CultureInfo.InvariantCulture));
+    case ["starved-pool"]:
+        return StarvedPool.Run();
 }
 
 if (args.Length < 3 || args[0] != "parent-death" || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))
