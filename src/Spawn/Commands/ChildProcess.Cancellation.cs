@@ -118,18 +118,20 @@ public sealed partial class ChildProcess
         bool group = Command.NewProcessGroup || Command.NewSession;
         lock (_endLock)
         {
-            _descendants ??= new Descendants(Pid, Handle.Pidfd);
-            bool stopped = Handle.Signal(Signals.SIGSTOP); // false: it has exited (its children are gone from it)
-            _descendants.StopAll();
+            // False once it has exited: its children are gone from it, and in PID mode its PID
+            // may name another process; then only what earlier walks found is followed.
+            bool stopped = Handle.Signal(Signals.SIGSTOP);
+            if (stopped) _descendants ??= new Descendants(Pid, Handle.Pidfd);
+            _descendants?.StopAll(fromRoot: stopped);
             if (group) Handle.SignalGroup(signal);
             else Handle.Signal(signal);
             if (signal == Signals.SIGKILL)
             {
-                _descendants.KillAll();
+                _descendants?.KillAll(fromRoot: false);
                 return;
             }
-            _descendants.SignalAll(signal);
-            _descendants.SignalAll(Signals.SIGCONT);
+            _descendants?.SignalAll(signal);
+            _descendants?.SignalAll(Signals.SIGCONT);
             if (stopped) Handle.Signal(Signals.SIGCONT);
         }
     }
@@ -139,7 +141,7 @@ public sealed partial class ChildProcess
     {
         lock (_endLock)
         {
-            _descendants?.KillAll();
+            _descendants?.KillAll(fromRoot: false);
         }
     }
 

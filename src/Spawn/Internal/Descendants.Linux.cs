@@ -23,8 +23,9 @@ namespace Spawn.Internal;
 /// </para>
 /// <para>
 /// The owner stops the root child itself (through its <see cref="ProcessHandle"/>, which orders
-/// signals with the reap) before calling <see cref="StopAll"/>, signals it, and continues what it
-/// stopped (<see cref="SignalAll"/> with SIGCONT) unless it killed it.
+/// signals with the reap) before calling <see cref="StopAll"/>, walks from it only when that stop
+/// reached it, signals it, and continues what it stopped (<see cref="SignalAll"/> with SIGCONT)
+/// unless it killed it.
 /// </para>
 /// <para>
 /// What escapes: a process whose parent exits before the walk reaches it is re-parented away
@@ -52,7 +53,7 @@ internal sealed class Descendants : IDisposable
     private readonly List<Member> _members = [];
     private bool _disposed;
 
-    /// <param name="rootPid">The child whose descendants these are.</param>
+    /// <param name="rootPid">The child whose descendants these are, stopped by the caller (its start time is read now in PID mode).</param>
     /// <param name="rootPidfd">The child's pidfd in handle mode (not owned: its liveness is read through it), null in PID mode.</param>
     internal Descendants(int rootPid, SafePidfdHandle? rootPidfd)
     {
@@ -73,10 +74,12 @@ internal sealed class Descendants : IDisposable
     }
 
     /// <summary>
-    /// Stops every descendant: those found before, and every one reachable from the root (which
-    /// the caller has stopped) or from them. Returns how many were found that were not known.
+    /// Stops every descendant: those found before, and every one reachable from them or, with
+    /// <paramref name="fromRoot"/>, from the root, which the caller has stopped (so it has not
+    /// exited; in PID mode its PID may name another process once it has been reaped). Returns how
+    /// many were found that were not known.
     /// </summary>
-    internal int StopAll()
+    internal int StopAll(bool fromRoot)
     {
         lock (_lock)
         {
@@ -85,7 +88,7 @@ internal sealed class Descendants : IDisposable
             foreach (Member member in _members) member.Signal(Signals.SIGSTOP);
             long deadline = Environment.TickCount64 + StopWaitMilliseconds;
             var parents = new Queue<Member>(_members.Count + 1);
-            parents.Enqueue(_root);
+            if (fromRoot) parents.Enqueue(_root);
             foreach (Member member in _members) parents.Enqueue(member);
             int found = 0;
             while (parents.TryDequeue(out Member? parent))
@@ -118,14 +121,14 @@ internal sealed class Descendants : IDisposable
     }
 
     /// <summary>
-    /// SIGKILL to every descendant, walking again until a walk finds nothing new. The caller has
-    /// stopped the root, if it still runs, and kills it after this.
+    /// SIGKILL to every descendant, walking again until a walk finds nothing new; from the root too
+    /// with <paramref name="fromRoot"/> (see <see cref="StopAll"/>).
     /// </summary>
-    internal void KillAll()
+    internal void KillAll(bool fromRoot)
     {
         for (int walk = 0; walk < MaxKillWalks; walk++)
         {
-            int found = StopAll();
+            int found = StopAll(fromRoot);
             SignalAll(Signals.SIGKILL);
             if (found == 0) break;
         }
