@@ -10,12 +10,13 @@
 //   Spawn.TestHost exhaust-nofile [cold] | exhaust-nproc
 //   Spawn.TestHost sigchld-ignored RUNS
 //   Spawn.TestHost signal-storm CYCLES
-//   Spawn.TestHost starved-pool-handles
+//   Spawn.TestHost starved-pool | starved-pool-handles
 //   Spawn.TestHost tree-nofile | tree-starved | tree-orphan kill|failfast
 //       fault scenarios (Faults/): a sandbox that refuses pidfds, RLIMIT_NOFILE / RLIMIT_NPROC
-//       exhausted, SIGCHLD inherited as ignored, a flood of signals, waits with the thread pool
-//       starved, process trees at the fd limit, with the thread pool starved, and outliving us;
-//       each prints a summary line and exits 0 when Spawn behaved (3: trees cannot be used here).
+//       exhausted, SIGCHLD inherited as ignored, a flood of signals, synchronous Command calls and
+//       handle waits with the thread pool starved, process trees at the fd limit, with the thread
+//       pool starved, and outliving us; each prints a summary line and exits 0 when Spawn behaved
+//       (3: trees cannot be used here).
 //
 // Bad usage or a failed start: a message on stderr, exit 2.
 
@@ -43,6 +44,8 @@ switch (args)
         return SigchldIgnored.Run(args, int.Parse(ignoredRuns, CultureInfo.InvariantCulture));
     case ["signal-storm", string cycles]:
         return SignalStorm.Run(int.Parse(cycles, CultureInfo.InvariantCulture));
+    case ["starved-pool"]:
+        return StarvedPool.Run();
     case ["starved-pool-handles"]:
         return StarvedPoolHandles.Run();
     case ["tree-nofile"]:

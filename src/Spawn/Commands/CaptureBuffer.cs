@@ -59,7 +59,12 @@ internal sealed class CaptureBuffer : OutputSink
 
     internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {
-        ReadOnlySpan<byte> span = bytes.Span;
+        Write(bytes.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    internal override void Write(ReadOnlySpan<byte> span)
+    {
         int toHead = (int)Math.Min(_headCapacity - _headLength, span.Length);
         AppendToChunks(span[..toHead]);
         if (toHead < span.Length && !_unlimited)
@@ -68,7 +73,6 @@ internal sealed class CaptureBuffer : OutputSink
             _tail.Append(span[toHead..]);
         }
         _length += span.Length;
-        return ValueTask.CompletedTask;
     }
 
     internal override Memory<byte> GetReadBuffer()

@@ -6,8 +6,11 @@ public sealed partial class Command
 {
     /// <summary>
     /// Starts the command. <paramref name="cancellationToken"/> (and <see cref="Timeout"/>) end the
-    /// process: <see cref="CancelSignal"/> (to the group when it has one), SIGKILL after
-    /// <see cref="GracePeriod"/>.
+    /// process and what it started: <see cref="CancelSignal"/> to the child (to its group when it
+    /// has one) and to every descendant found while each is stopped, SIGKILL to all of them after
+    /// <see cref="GracePeriod"/> or once the child has exited; then the caller's pipes are waited
+    /// for <see cref="WaitDelay"/> (1 s by default) at most. A process whose parent exited before
+    /// that (a double-forked daemon) is out of reach; <see cref="WithProcessTree"/> holds even that.
     /// </summary>
     /// <exception cref="ProcessStartException">The program was not found, is not executable, or could not be started.</exception>
     public ChildProcess Start(CancellationToken cancellationToken = default) => ChildProcess.Start(this, cancellationToken);

@@ -93,7 +93,13 @@ public sealed partial class Command
     /// <summary>How long after <see cref="CancelSignal"/> the child gets before SIGKILL (default 5 s).</summary>
     public TimeSpan GracePeriod { get; private set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long waiting may go on after the child exits while something (a grandchild) still holds its pipes open; null waits for ever.</summary>
+    /// <summary>
+    /// How long waiting may go on after the child exits while something (a grandchild) still holds
+    /// open the pipes the caller asked for (a capture, streamed lines, a sink); then they are closed
+    /// and the result says <see cref="CommandResult.WaitDelayExpired"/>. Null waits for ever, except
+    /// after a cancellation or timeout, which waits 1 s at most. The pipes Spawn keeps for itself
+    /// (the stderr tail's, a stdin feed) never delay completion.
+    /// </summary>
     public TimeSpan? WaitDelay { get; private set; }
 
     /// <summary>A time limit for the whole run, after which the command is cancelled as by a token; null for none.</summary>
@@ -207,14 +213,14 @@ public sealed partial class Command
         return new(this) { CancelSignal = signal, GracePeriod = gracePeriod };
     }
 
-    /// <summary>Bounds waiting for the pipes after the child exits (Go's WaitDelay); null waits for ever.</summary>
+    /// <summary>Bounds waiting for the pipes after the child exits (Go's WaitDelay); null waits for ever, or 1 s after a cancellation or timeout (see <see cref="WaitDelay"/>).</summary>
     public Command WithWaitDelay(TimeSpan? delay)
     {
         if (delay is { } d) ArgumentOutOfRangeException.ThrowIfLessThan(d, TimeSpan.Zero);
         return new(this) { WaitDelay = delay };
     }
 
-    /// <summary>A time limit for the run; null for none.</summary>
+    /// <summary>A time limit for the run, ended as by a cancellation (see <see cref="Start"/>); null for none.</summary>
     public Command WithTimeout(TimeSpan? timeout)
     {
         if (timeout is { } t) ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(t, TimeSpan.Zero);

@@ -58,7 +58,7 @@ public abstract class InputSource
         }
         catch (ObjectDisposedException)
         {
-            // Closed by the wait delay.
+            // Closed at the child's exit (nothing more of it reads), or by the wait delay.
         }
         finally
         {
@@ -102,13 +102,13 @@ public abstract class InputSource
             {
                 throw new InvalidOperationException("This command's stdin is a stream, which was consumed by an earlier start; a command reading a stream can be started once.");
             }
-            return StdioSlot.Piped(childReads: true, exposed: false, Feed(pipe => stream.CopyToAsync(pipe)));
+            return StdioSlot.Piped(childReads: true, exposed: false, Feed(pipe => stream.CopyToAsync(pipe)), ownedBySpawn: true);
         }
     }
 
     private sealed class BytesSource(ReadOnlyMemory<byte> bytes) : InputSource
     {
         internal override StdioSlot Open() =>
-            StdioSlot.Piped(childReads: true, exposed: false, Feed(pipe => pipe.WriteAsync(bytes).AsTask()));
+            StdioSlot.Piped(childReads: true, exposed: false, Feed(pipe => pipe.WriteAsync(bytes).AsTask()), ownedBySpawn: true);
     }
 }

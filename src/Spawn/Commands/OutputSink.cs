@@ -24,15 +24,23 @@ internal abstract class OutputSink
 
     /// <summary>
     /// True when writing to the sink is Spawn's own memory work, short and never blocking, with no
-    /// caller code in it: its drain may then read on the reactor thread (see <see cref="OutputDrain"/>).
+    /// caller code in it and nothing to complete: its drain may then read on the reactor thread (see
+    /// <see cref="OutputDrain"/>), writing through <see cref="Write"/>.
     /// </summary>
     internal virtual bool IsOwnMemory => false;
+
+    /// <summary>The synchronous write of a sink of own memory (<see cref="IsOwnMemory"/>).</summary>
+    internal virtual void Write(ReadOnlySpan<byte> bytes) => throw new InvalidOperationException("This sink is written asynchronously.");
 
     private sealed class DiscardSink : OutputSink
     {
         internal override bool IsOwnMemory => true;
 
         internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => ValueTask.CompletedTask;
+
+        internal override void Write(ReadOnlySpan<byte> bytes)
+        {
+        }
     }
 }
 

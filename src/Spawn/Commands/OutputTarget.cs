@@ -63,8 +63,10 @@ public abstract class OutputTarget
 
     private sealed class NullTarget : OutputTarget
     {
-        // stderr goes through a pipe we drain, so a failure can quote its last lines.
-        internal override StdioSlot Open(int fd) => fd == 2 ? StdioSlot.Piped(childReads: false, exposed: false, Drain(OutputSink.Discard)) : new();
+        // stderr goes through a pipe we drain, so a failure can quote its last lines. The pipe is
+        // ours alone: completion does not wait for whoever else holds it after the child's exit.
+        internal override StdioSlot Open(int fd) =>
+            fd == 2 ? StdioSlot.Piped(childReads: false, exposed: false, Drain(OutputSink.Discard), ownedBySpawn: true) : new();
     }
 
     private sealed class InheritTarget : OutputTarget

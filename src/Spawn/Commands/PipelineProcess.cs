@@ -32,12 +32,15 @@ public sealed class PipelineProcess : IAsyncDisposable, IDisposable
         return result;
     }
 
-    /// <summary>Kills the members still running, waits for all of them and releases everything.</summary>
+    /// <summary>Kills the members still running (and what they started), waits for all of them and releases everything.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (ChildProcess member in Members) await member.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The blocking form of <see cref="DisposeAsync"/>.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>The blocking form of <see cref="DisposeAsync"/>; like <see cref="ChildProcess.Dispose"/>, it needs no thread-pool thread.</summary>
+    public void Dispose()
+    {
+        foreach (ChildProcess member in Members) member.Dispose();
+    }
 }

@@ -22,6 +22,15 @@ internal sealed class StdioSlot : IDisposable
     /// <summary>Whether <see cref="Parent"/> is handed to the caller (ChildProcess.Stdin/Stdout/Stderr) rather than pumped.</summary>
     internal bool ExposedToCaller { get; init; }
 
+    /// <summary>
+    /// Whether the pipe is Spawn's own means to an end the caller did not ask to see (the stderr
+    /// tail's pipe, a stdin feed): at the child's exit it is drained or dropped, whatever else holds it.
+    /// </summary>
+    internal bool OwnedBySpawn { get; init; }
+
+    /// <summary>Whether the child writes into <see cref="Parent"/>'s pipe (stdout, stderr) rather than reads it (stdin).</summary>
+    internal bool ChildWrites { get; init; }
+
     /// <summary>Copies between <see cref="Parent"/> and the caller's source or sink; disposes <see cref="Parent"/> when done.</summary>
     internal Func<ChildPipeStream, StderrTail?, Task>? Pump { get; init; }
 
@@ -39,12 +48,12 @@ internal sealed class StdioSlot : IDisposable
 
     internal static StdioSlot Inherited(int fd) => new() { ChildHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false) };
 
-    /// <summary>A pipe whose far end the child gets; <paramref name="childReads"/> for stdin.</summary>
-    internal static StdioSlot Piped(bool childReads, bool exposed, Func<ChildPipeStream, StderrTail?, Task>? pump)
+    /// <summary>A pipe whose far end the child gets; <paramref name="childReads"/> for stdin; <paramref name="ownedBySpawn"/>: see <see cref="OwnedBySpawn"/>.</summary>
+    internal static StdioSlot Piped(bool childReads, bool exposed, Func<ChildPipeStream, StderrTail?, Task>? pump, bool ownedBySpawn = false)
     {
         var (read, write) = PipePair.Create(parentReads: !childReads);
         return childReads
-            ? new() { ChildHandle = read, OwnsChildHandle = true, Parent = new ChildPipeStream(write, readable: false), ExposedToCaller = exposed, Pump = pump }
-            : new() { ChildHandle = write, OwnsChildHandle = true, Parent = new ChildPipeStream(read, readable: true), ExposedToCaller = exposed, Pump = pump };
+            ? new() { ChildHandle = read, OwnsChildHandle = true, Parent = new ChildPipeStream(write, readable: false), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn }
+            : new() { ChildHandle = write, OwnsChildHandle = true, Parent = new ChildPipeStream(read, readable: true), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn, ChildWrites = true };
     }
 }

@@ -16,6 +16,7 @@ internal sealed class ChildPipeStream : Stream
     private readonly bool _readable;
     private readonly EpollWaiter _waiter;
     private bool _disposed;
+    private volatile bool _finishWhenEmpty;
 
     internal ChildPipeStream(SafeFileHandle handle, bool readable)
     {
@@ -52,12 +53,32 @@ internal sealed class ChildPipeStream : Stream
         return TryRead(buffer);
     }
 
+    /// <summary>Completes when a read may find data or end of file (or the stream was closed meanwhile).</summary>
+    internal Task WaitReadableAsync() => _waiter.WhenReady(Sys.EPOLLIN, CancellationToken.None);
+
     /// <summary>
-    /// Completes when a read may find data or end of file (or the stream was closed meanwhile).
-    /// <paramref name="onReactor"/>: the caller's continuation may run on the reactor thread (see
-    /// <see cref="EpollWaiter.WhenReady"/>).
+    /// Calls <paramref name="onReadable"/> once a read may find data or end of file (or the stream
+    /// was closed meanwhile), on the thread that sees it (see <see cref="EpollWaiter.WhenReadyCall"/>).
+    /// False, arming nothing, once <see cref="FinishWhenEmpty"/> was called: read on at once.
     /// </summary>
-    internal Task WaitReadableAsync(bool onReactor = false) => _waiter.WhenReady(Sys.EPOLLIN, CancellationToken.None, onReactor);
+    internal bool WhenReadableCall(Action onReadable) => _waiter.WhenReadyCall(Sys.EPOLLIN, onReadable);
+
+    /// <summary>
+    /// True once <see cref="FinishWhenEmpty"/> was called: a reader that finds the pipe empty stops
+    /// there, as at end of file.
+    /// </summary>
+    internal bool FinishesWhenEmpty => _finishWhenEmpty;
+
+    /// <summary>
+    /// The writer we care about has exited (its writes are all in the pipe), but a descendant may
+    /// hold the write end for ever: readiness waits complete at once from now on, so the reader
+    /// takes what is there and ends instead of waiting for an end of file that may never come.
+    /// </summary>
+    internal void FinishWhenEmpty()
+    {
+        _finishWhenEmpty = true;
+        _waiter.Interrupt();
+    }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {

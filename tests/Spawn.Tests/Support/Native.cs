@@ -22,6 +22,24 @@ internal static partial class Native
 
     internal const int F_GETFD = 1;
 
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        internal int Fd;
+        internal short Events;
+        internal short REvents;
+    }
+
+    /// <summary>True when <paramref name="fd"/> polls readable now (a pidfd: its process has exited).</summary>
+    internal static unsafe bool PollReadable(int fd)
+    {
+        var pollFd = new PollFd { Fd = fd, Events = 1 /* POLLIN */ };
+        return Poll(&pollFd, 1, 0) > 0 && (pollFd.REvents & 1) != 0;
+    }
+
     internal static bool IsRoot => GetEuid() == 0;
 
     /// <summary>True if <paramref name="fd"/> is an open descriptor of this process.</summary>

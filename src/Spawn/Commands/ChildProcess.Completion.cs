@@ -1,0 +1,315 @@
+namespace Spawn;
+
+// The end of a run: the exit, then the copies, then the result.
+//
+// Completion follows the child's exit, not its descendants: at the exit, the pipes Spawn made for
+// itself (the stderr tail's, a stdin feed) are drained of what is in them and closed, whatever
+// else still holds them. The pipes the caller asked for (a capture, streamed lines, a sink) are
+// read to their end, for as long as the wait delay allows; after a cancellation or timeout, for
+// DefaultCancelWaitDelay when no wait delay was given.
+//
+// Two drivers run the same steps, each step at most once whichever gets there first: the async one
+// (WaitForCompletionAsync, started once, on thread-pool continuations), and a blocking caller
+// (Wait, Dispose) on its own thread, which also enforces the timeout, the grace period and the
+// pipes' bound itself, so that a blocking call completes with the thread pool starved. The result
+// goes to a task created with RunContinuationsAsynchronously: awaiters resume on the pool, while a
+// blocking wait on it is woken by whichever thread completes it.
+public sealed partial class ChildProcess
+{
+    /// <summary>After a cancellation or timeout, how long the copies may wait for pipes held open by something else, unless <see cref="Command.WaitDelay"/> says otherwise.</summary>
+    internal static readonly TimeSpan DefaultCancelWaitDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>A blocking wait that may have to act on a cancellation looks again this often.</summary>
+    private const int BlockingSliceMilliseconds = 50;
+
+    private static readonly Task<TreeUsage?> s_noTree = Task.FromResult<TreeUsage?>(null);
+
+    private readonly TaskCompletionSource<CommandResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _pumpsDone;
+    private readonly Lock _endLock = new();
+    private int _driving;
+    private int _exitHandled;
+    private ProcessState? _exitState;
+    private DateTimeOffset _exitTime;
+    private long _cutDeadline = long.MaxValue;
+    private Timer? _cutTimer;
+    private volatile bool _waitDelayExpired;
+    private Task<TreeUsage?>? _treeEnd;
+    private int _finished;
+
+    private static Task[] StartPumps(StdioSlot[] slots, StderrTail? stderrTail)
+    {
+        int count = 0;
+        foreach (StdioSlot slot in slots) if (slot.Pump is not null) count++;
+        if (count == 0) return [];
+        var pumps = new Task[count];
+        count = 0;
+        for (int fd = 0; fd < slots.Length; fd++)
+        {
+            if (slots[fd].Pump is { } pump) pumps[count++] = pump(slots[fd].Parent!, fd == 2 ? stderrTail : null);
+        }
+        return pumps;
+    }
+
+    /// <summary>
+    /// Waits for the exit and for every copy between the child's pipes and the caller, then closes
+    /// the pipes. Throws as <see cref="Command.RunAsync"/> does: <see cref="CommandTimeoutException"/>,
+    /// <see cref="CommandCanceledException"/>, or <see cref="CommandFailedException"/> for a non-zero
+    /// exit while exit codes are validated.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels this wait only (the token given at start cancels the process).</param>
+    public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        CommandResult result = await WaitForCompletionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        Validate(result);
+        return result;
+    }
+
+    /// <summary>
+    /// The blocking form of <see cref="WaitAsync"/>. It runs on the calling thread (and Spawn's own),
+    /// timeout and cancellation included, so it completes with the thread pool starved; only a copy
+    /// into a sink that runs the caller's code (a stream, a StringBuilder, a delegate) or from a stdin
+    /// source needs a pool thread.
+    /// </summary>
+    public CommandResult Wait()
+    {
+        CommandResult result = WaitForCompletion();
+        Validate(result);
+        return result;
+    }
+
+    /// <summary>Exit plus copies, without validation; started once, shared by every waiter.</summary>
+    internal Task<CommandResult> WaitForCompletionAsync()
+    {
+        if (Interlocked.Exchange(ref _driving, 1) == 0) _ = DriveAsync();
+        return _result.Task;
+    }
+
+    internal void Validate(CommandResult result)
+    {
+        switch (Volatile.Read(ref _cancelReason))
+        {
+            case TimedOut:
+                throw new CommandTimeoutException(result, Command.Timeout!.Value);
+            case Canceled:
+                throw new CommandCanceledException($"Command was cancelled and ended with {result.State}: {Command}", result, _cancellationToken);
+        }
+        if (Command.ValidatesExitCode && !result.Success)
+        {
+            throw new CommandFailedException(result, _stderrTail?.ToString());
+        }
+    }
+
+    /// <summary>The async driver. Never throws: the outcome goes to the result.</summary>
+    private async Task DriveAsync()
+    {
+        try
+        {
+            ProcessState state = await Handle.WaitAsync().ConfigureAwait(false);
+            OnExited(state);
+            TreeUsage? treeUsage = await EndTreeOnce().ConfigureAwait(false);
+            await _pumpsDone.ConfigureAwait(false);
+            Finish(treeUsage);
+        }
+#pragma warning disable CA1031 // Handed to every waiter through the result.
+        catch (Exception e)
+        {
+            FinishFaulted(e);
+        }
+#pragma warning restore CA1031
+    }
+
+    /// <summary>The blocking driver: the same steps on the calling thread.</summary>
+    private CommandResult WaitForCompletion()
+    {
+        if (!_result.Task.IsCompleted)
+        {
+            try
+            {
+                OnExited(WaitForExitBlocking());
+                TreeUsage? treeUsage = EndTreeOnce(blocking: true).GetAwaiter().GetResult();
+                WaitForPumpsBlocking();
+                Finish(treeUsage);
+            }
+#pragma warning disable CA1031 // As in DriveAsync.
+            catch (Exception e)
+            {
+                FinishFaulted(e);
+            }
+#pragma warning restore CA1031
+        }
+        return _result.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The process has exited (run once): Spawn's own pipes are drained and closed, what a
+    /// cancellation found still running is killed, and the caller's pipes get their bound.
+    /// </summary>
+    private void OnExited(ProcessState state)
+    {
+        lock (_endLock)
+        {
+            if (_exitHandled != 0) return;
+            _exitTime = DateTimeOffset.UtcNow;
+            _exitState = state;
+            Volatile.Write(ref _exitHandled, 1);
+        }
+        ReleaseOwnPipes();
+        bool cancelled = Volatile.Read(ref _cancelReason) != NotCanceled;
+        if (cancelled && Tree is null) KillDescendants();
+        TimeSpan? bound = cancelled ? Command.WaitDelay ?? DefaultCancelWaitDelay : Command.WaitDelay;
+        if (bound is { } delay && !_pumpsDone.IsCompleted) BoundPipes(delay);
+    }
+
+    /// <summary>
+    /// The child's writes are all in its pipes now. The stderr tail's pipe is read until it is
+    /// empty, then closed; a stdin feed is over (nothing more of the child reads it).
+    /// </summary>
+    private void ReleaseOwnPipes()
+    {
+        foreach (StdioSlot slot in _slots)
+        {
+            if (!slot.OwnedBySpawn || slot.Parent is not { } pipe) continue;
+            if (slot.ChildWrites) pipe.FinishWhenEmpty();
+            else pipe.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Ends the tree once for every waiter. <paramref name="blocking"/>: on the calling thread
+    /// (ProcessTree.Dispose kills, waits and removes without the thread pool), for the blocking driver.
+    /// </summary>
+    private Task<TreeUsage?> EndTreeOnce(bool blocking = false)
+    {
+        if (Tree is null) return s_noTree;
+        lock (_endLock)
+        {
+            return _treeEnd ??= blocking ? Task.FromResult(EndTreeBlocking()) : EndTreeAsync();
+        }
+    }
+
+    private TreeUsage? EndTreeBlocking()
+    {
+        Tree!.Dispose();
+        try
+        {
+            return Tree.GetUsage(); // what it had used when it was removed
+        }
+        catch (ObjectDisposedException)
+        {
+            return null; // removed before its usage could be read
+        }
+    }
+
+    /// <summary>The command is over: end what it left running in its tree, then account for all of it.</summary>
+    private async Task<TreeUsage?> EndTreeAsync()
+    {
+        Tree!.Kill();
+        await Tree.WaitEmptyAsync().ConfigureAwait(false);
+        TreeUsage usage = Tree.GetUsage();
+        Tree.Dispose();
+        return usage;
+    }
+
+    /// <summary>Waits for the exit on this thread, acting on the timeout and the grace period when they come.</summary>
+    private ProcessState WaitForExitBlocking()
+    {
+        while (!Handle.HasExited)
+        {
+            long deadline = NextCancelDeadline();
+            if (deadline == long.MaxValue) break;
+            if (WaitForExitUntil(deadline)) break;
+            EnforceCancelDeadlines();
+        }
+        return Handle.Wait();
+    }
+
+    /// <summary>True once the process has exited; false at <paramref name="deadline"/> (Environment.TickCount64).</summary>
+    private bool WaitForExitUntil(long deadline)
+    {
+        Task<ProcessState> exited = Handle.WaitAsync();
+        while (true)
+        {
+            long remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0) return Handle.HasExited;
+            // Handle mode: the reactor completes the task and so wakes this wait. PID mode learns of
+            // exits through SIGCHLD handlers that run on the thread pool: also try the reap here.
+            int slice = (int)Math.Min(remaining, Handle.Pidfd is null ? BlockingSliceMilliseconds : int.MaxValue);
+            try
+            {
+                if (exited.Wait(slice)) return true;
+            }
+            catch (AggregateException)
+            {
+                return true; // Handle.Wait reports it
+            }
+            if (Handle.Pidfd is null)
+            {
+                Handle.TryReapByPid();
+                if (Handle.HasExited) return true;
+            }
+        }
+    }
+
+    /// <summary>Waits for the copies on this thread, closing the pipes at their bound.</summary>
+    private void WaitForPumpsBlocking()
+    {
+        while (!_pumpsDone.IsCompleted)
+        {
+            long remaining = Volatile.Read(ref _cutDeadline) - Environment.TickCount64;
+            if (remaining <= 0)
+            {
+                CutPipes();
+                break;
+            }
+            try
+            {
+                // A bound may be set meanwhile (a cancellation): look again now and then.
+                _pumpsDone.Wait((int)Math.Min(remaining, BlockingSliceMilliseconds * 2));
+            }
+            catch (AggregateException)
+            {
+                break; // rethrown below, unwrapped
+            }
+        }
+        _pumpsDone.GetAwaiter().GetResult();
+    }
+
+    /// <summary>The copies may wait for the caller's pipes <paramref name="delay"/> more at most, then the pipes are closed.</summary>
+    private void BoundPipes(TimeSpan delay)
+    {
+        long deadline = Environment.TickCount64 + (long)delay.TotalMilliseconds;
+        lock (_endLock)
+        {
+            if (deadline >= _cutDeadline || _finished != 0) return;
+            Volatile.Write(ref _cutDeadline, deadline);
+            long due = Math.Max(0, deadline - Environment.TickCount64);
+            if (_cutTimer is null) _cutTimer = new Timer(static state => ((ChildProcess)state!).CutPipes(), this, due, Timeout.Infinite);
+            else _cutTimer.Change(due, Timeout.Infinite);
+        }
+    }
+
+    /// <summary>Go's WaitDelay: something still holds the pipes (a grandchild); stop waiting for it.</summary>
+    private void CutPipes()
+    {
+        if (_pumpsDone.IsCompleted) return;
+        _waitDelayExpired = true;
+        ClosePipes();
+    }
+
+    private void Finish(TreeUsage? treeUsage)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0) return;
+        ClosePipes();
+        ReleaseCancellation();
+        _result.TrySetResult(new CommandResult(Command, _exitState!, StartTime, _exitTime, _waitDelayExpired, treeUsage));
+    }
+
+    private void FinishFaulted(Exception e)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0) return;
+        ClosePipes();
+        ReleaseCancellation();
+        _result.TrySetException(e);
+    }
+}
