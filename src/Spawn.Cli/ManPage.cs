@@ -36,8 +36,8 @@ internal static class ManPage
             string text = line.TrimStart();
             int indent = line.Length - text.Length;
             // "  -k, --kill-after=DURATION also send ..." : the option, then at least two spaces or one after an argument, then its text.
-            int gap = indent is >= 2 and <= 6 ? text.IndexOf("  ", StringComparison.Ordinal) : -1;
-            if (gap > 0 && (text.StartsWith('-') || char.IsAsciiDigit(text[0])))
+            int gap = indent is >= 2 and <= 6 ? OptionEnd(text) : -1;
+            if (gap > 0 && !text.StartsWith("or:", StringComparison.Ordinal))
             {
                 roff.Append(".TP\n").Append(Escape(text[..gap])).Append('\n').Append(Escape(text[gap..].Trim())).Append('\n');
                 inTable = true;
@@ -48,10 +48,19 @@ internal static class ManPage
             }
             else
             {
-                roff.Append(".br\n").Append(Escape(text)).Append('\n');
+                // Usage lines keep their breaks; prose is left to roff to fill.
+                if (text.StartsWith("Usage:", StringComparison.Ordinal) || text.StartsWith("or:", StringComparison.Ordinal)) roff.Append(".br\n");
+                roff.Append(Escape(text)).Append('\n');
                 inTable = false;
             }
         }
+    }
+
+    /// <summary>Where an entry's name ends: after the option and its argument ("-k, --kill-after=DURATION"), else at two spaces.</summary>
+    private static int OptionEnd(string text)
+    {
+        var option = System.Text.RegularExpressions.Regex.Match(text, @"^(-\w, )?--?[\w-]+(=\S+)? ");
+        return option.Success && text[0] == '-' ? option.Length - 1 : text.IndexOf("  ", StringComparison.Ordinal);
     }
 
     /// <summary>roff escapes: backslashes and hyphens, and a leading dot or quote that roff would read as a request.</summary>

@@ -38,8 +38,9 @@ internal sealed class RunOptions
     /// getopt_long with "+" (options end at the first operand), as GNU timeout parses. Two forms:
     /// GNU's `[options] DURATION PROGRAM [ARGS...]`, and ours, `[options] --timeout D -- PROGRAM` or
     /// `[options] -- PROGRAM` (no deadline). Without -t, the first operand is the DURATION, exactly as in
-    /// GNU timeout, unless it comes after "--" and is not a duration followed by a program: then the
-    /// operands are the program.
+    /// GNU timeout, unless it comes after "--" and does not start like a number or is not followed by a
+    /// program: then the operands are the program (so `-- sleep 1` runs sleep, `-- 5 sleep 1` and
+    /// `-- -1 true` read the duration as GNU does).
     /// </summary>
     internal static RunOptions Parse(string[] args)
     {
@@ -64,7 +65,7 @@ internal sealed class RunOptions
             else if (spec == s_json) options.JsonPath = value == "-" ? throw new UsageException(JsonToStdoutRefused) : value;
         }
         bool positionalDuration = !timeoutGiven
-            && (!sawDoubleDash || (operands.Count >= 2 && Duration.TryParse(operands[0]) is not null));
+            && (!sawDoubleDash || (operands.Count >= 2 && LooksNumeric(operands[0])));
         if (positionalDuration)
         {
             // GNU: fewer than two operands is a usage error with only the "Try" line.
@@ -76,6 +77,12 @@ internal sealed class RunOptions
         if (options.Group && options.Foreground) throw new UsageException("--group and --foreground cannot be used together");
         options.Command = [.. operands];
         return options;
+    }
+
+    private static bool LooksNumeric(string text)
+    {
+        string trimmed = text.TrimStart(' ', '\t', '\n', '\v', '\f', '\r');
+        return trimmed.Length > 0 && (char.IsAsciiDigit(trimmed[0]) || trimmed[0] is '.' or '+' or '-');
     }
 
     internal const string JsonToStdoutRefused =

@@ -7,7 +7,7 @@ namespace Spawn.Cli;
 /// Where `spawn run` delivers a signal, by mode: GNU timeout's default (the program and the process
 /// group we made for it and ourselves), --foreground (the program only), --group (the program's own
 /// group) or --tree (its cgroup). After a signal that does not end it by itself, SIGCONT follows, so
-/// a stopped program still gets it.
+/// a stopped program still gets it (not with --foreground: GNU timeout sends nothing more there).
 /// </summary>
 internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<int, bool> canSwallow)
 {
@@ -30,7 +30,8 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
         try
         {
             SendOnly(signal);
-            if (signal is not Signals.SIGKILL and not Signals.SIGCONT) SendOnly(Signals.SIGCONT);
+            // As GNU timeout, except with --foreground, where it sends nothing more.
+            if (signal is not Signals.SIGKILL and not Signals.SIGCONT && !options.Foreground) SendOnly(Signals.SIGCONT);
         }
         catch (ObjectDisposedException)
         {

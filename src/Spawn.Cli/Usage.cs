@@ -63,7 +63,7 @@ internal static class Usage
         disables the associated timeout.
 
         Upon timeout, send the TERM signal to PROGRAM, if no other SIGNAL specified,
-        then CONT, so that a stopped program gets it. Unless --foreground or --group,
+        then CONT, so that a stopped program gets it (not with --foreground). Unless --foreground or --group,
         spawn runs in a process group of its own and signals it, as GNU timeout does.
         INT, QUIT, HUP and TERM sent to spawn are passed on (USR1, USR2 and WINCH too);
         a Ctrl+C, Ctrl+\ or resize that the terminal already sent to the program's
