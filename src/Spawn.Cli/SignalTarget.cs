@@ -52,8 +52,16 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
             child.SignalGroup(signal);
             return;
         }
-        child.Signal(signal);
-        if (!options.Foreground) SignalOwnGroup(signal);
+        if (options.Foreground)
+        {
+            child.Signal(signal);
+            return;
+        }
+        // Through the group when the program is still in it, so it gets the signal once (GNU timeout
+        // sends to both, and a program that handles the first sees the second); directly as well
+        // when it has left for a group of its own.
+        SignalOwnGroup(signal);
+        if (ProcessGroups.GroupOf(child.Pid) != ProcessGroups.Current) child.Signal(signal);
     }
 
     /// <summary>

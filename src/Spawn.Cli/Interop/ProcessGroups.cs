@@ -29,6 +29,12 @@ internal static partial class ProcessGroups
         _ = SetHandler(22 /* SIGTTOU */, SIG_IGN);
     }
 
+    /// <summary>
+    /// getpgid(pid) of our unreaped child (its PID cannot name another process before we reap it),
+    /// or -1 once it is gone; only read to decide, never used to signal.
+    /// </summary>
+    internal static int GroupOf(int pid) => GetPgid(pid);
+
     /// <summary>kill(0, signal): every process of our group, us included.</summary>
     internal static void SignalOwnGroup(int signal) => _ = Kill(0, signal);
 
@@ -53,6 +59,9 @@ internal static partial class ProcessGroups
 
     [LibraryImport("libc", EntryPoint = "setpgid")]
     private static partial int SetPgid(int pid, int pgid);
+
+    [LibraryImport("libc", EntryPoint = "getpgid")]
+    private static partial int GetPgid(int pid);
 
     [LibraryImport("libc", EntryPoint = "getpgrp")]
     private static partial int GetPgrp();
