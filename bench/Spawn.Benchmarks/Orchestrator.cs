@@ -30,6 +30,11 @@ internal static class Orchestrator
                 Console.WriteLine($"Skipped: {skipped}.");
                 continue;
             }
+            if (scenario is ToolStart && ToolStart.Missing() is { } missing)
+            {
+                Console.WriteLine($"Skipped: {missing}.");
+                continue;
+            }
             string loadBefore = LoadAverage();
             var scenarioClock = Stopwatch.StartNew();
             Dictionary<string, List<Sample>> samples;

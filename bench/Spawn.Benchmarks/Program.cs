@@ -18,6 +18,7 @@ Scenario[] scenarios =
     new ExitLatency(),
     new Memory(),
     new Neighbour(),
+    new ToolStart(),
     new Held(10_000), // last: killing 10,000 children at once leaves the machine busy for a while
 ];
 

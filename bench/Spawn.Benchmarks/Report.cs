@@ -54,6 +54,9 @@ internal static class Report
             Figure.Allocation => (
                 ["contender", "alloc/process (median)", "min-max", $"vs {against}", "starts/s (median)", "threads peak (+idle)"],
                 (c, s) => [c, Bytes(Med(s)), Range(s, Bytes), Ratio(Med(s), baseValue), Rate(Stats.Median(s.Select(x => x.Other ?? double.NaN))), Threads(s)]),
+            Figure.PerRun => (
+                ["contender", "wall time per run (median)", "min-max", $"vs {against}"],
+                (c, s) => [c, Ms(Med(s), "0.0"), Range(s, v => Ms(v, "0.0")), Ratio(Med(s), baseValue)]),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
         };
         var (header, row) = table;
@@ -77,7 +80,9 @@ internal static class Report
 
     private static string Rate(double value) => value.ToString("0", Invariant);
 
-    private static string Ms(double seconds) => (seconds * 1000).ToString("0", Invariant) + " ms";
+    private static string Ms(double seconds) => Ms(seconds, "0");
+
+    private static string Ms(double seconds, string format) => (seconds * 1000).ToString(format, Invariant) + " ms";
 
     private static string Us(double micros) => micros.ToString(micros < 100 ? "0.0" : "0", Invariant);
 
@@ -154,5 +159,7 @@ internal static class Report
             Median("neighbour", Neighbour.WithSpawn) / Median("neighbour", Neighbour.Alone), v => v >= 0.95, X);
         Target("8. (comparison) Process beside a second Process loop, vs alone",
             Median("neighbour", Neighbour.WithProcess) / Median("neighbour", Neighbour.Alone), null, X);
+        Target("11. `spawn run -- true` (AOT) wall time ≤ 3x `timeout 5 true`",
+            Median("tool-start", ToolStart.Aot) / Median("tool-start", ToolStart.Timeout), v => v <= 3, X);
     }
 }

@@ -2,34 +2,41 @@ using Spawn;
 using Spawn.Cli;
 
 // The spawn tool: a thin shell over the Spawn library's public API.
+string tryCommand = args is ["run" or "wait" or "completion", ..] ? "spawn " + args[0] : "spawn";
+int usageStatus = args is ["wait", ..] ? WaitCommand.Failure : RunCommand.ToolFailed;
 try
 {
     return args switch
     {
         ["run", .. var rest] => await RunCommand.RunAsync(rest),
         ["wait", .. var rest] => await WaitCommand.RunAsync(rest),
-        [] or ["-h" or "--help" or "help"] => Help(),
-        [var other, ..] => throw new UsageException($"unknown command '{other}' (spawn run ... or spawn wait ...; see spawn --help)"),
+        ["completion", .. var rest] => Completion.Print(rest),
+        ["-h" or "--help" or "help"] => Print(Usage.Main),
+        ["--version"] => Print(Usage.Version),
+        ["--man"] => Print(ManPage.Render()),
+        [] => throw new UsageException(""),
+        [var other, ..] => throw new UsageException($"unknown command {Quote.Of(other)}"),
     };
 }
 catch (UsageException e)
 {
-    Console.Error.WriteLine($"spawn: {e.Message}");
-    return RunCommand.ToolFailed;
+    if (e.Message.Length > 0) Console.Error.WriteLine($"spawn: {e.Message}");
+    Console.Error.WriteLine($"Try '{tryCommand} --help' for more information.");
+    return usageStatus;
 }
 catch (SpawnException e)
 {
     Console.Error.WriteLine($"spawn: {e.Message}");
-    return RunCommand.ToolFailed;
+    return usageStatus;
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"spawn: {e.Message}");
-    return RunCommand.ToolFailed;
+    return usageStatus;
 }
 
-static int Help()
+static int Print(string text)
 {
-    Console.Out.Write(Usage.Main);
+    Console.Out.Write(text);
     return 0;
 }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Spawn.Cli.Interop;
 
 namespace Spawn.Cli;
 
 /// <summary>
-/// `spawn run`: runs a program with our stdin/stdout/stderr, forwards the signals we receive, and
-/// applies a deadline with the same exit statuses as GNU coreutils timeout.
+/// `spawn run`: GNU coreutils timeout, through a process handle. Runs a program with our stdin,
+/// stdout and stderr, passes on the signals we receive, applies the deadline, and ends with the same
+/// statuses (or by the same signal) as GNU timeout.
 /// </summary>
 internal static class RunCommand
 {
@@ -14,8 +16,12 @@ internal static class RunCommand
     internal const int CannotInvoke = 126;
     internal const int NotFound = 127;
 
-    private static readonly int[] s_forwarded =
-        [Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH];
+    /// <summary>GNU timeout's signals (the deadline's own signal is added), then Spawn's extras USR1, USR2 and WINCH.</summary>
+    private static readonly int[] s_handled = [Signals.SIGINT, Signals.SIGQUIT, Signals.SIGHUP, Signals.SIGTERM];
+    private static readonly int[] s_passedOn = [Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH];
+
+    /// <summary>The signals a terminal sends to its whole foreground group (Ctrl+C, Ctrl+\, a resize).</summary>
+    private static readonly int[] s_fromTerminal = [Signals.SIGINT, Signals.SIGQUIT, Signals.SIGWINCH];
 
     internal static async Task<int> RunAsync(string[] args)
     {
@@ -23,6 +29,11 @@ internal static class RunCommand
         if (options.Help)
         {
             Console.Out.Write(Usage.Run);
+            return 0;
+        }
+        if (options.Version)
+        {
+            Console.Out.Write(Usage.Version);
             return 0;
         }
         Command command = new Command(options.Command[0], options.Command[1..])
@@ -33,6 +44,13 @@ internal static class RunCommand
             .WithNewProcessGroup(options.Group)
             .WithProcessTree(options.Tree);
 
+        // As GNU timeout: our own group, so the deadline reaches everything the program starts there,
+        // and never stopped for writing to a terminal we do not own.
+        if (!options.Foreground && !options.Group) ProcessGroups.MakeOwnGroup();
+        ProcessGroups.IgnoreTerminalStops();
+
+        int[] handled = [.. s_handled, .. s_passedOn, .. Catchable(options.Signal) && !s_handled.Contains(options.Signal) && !s_passedOn.Contains(options.Signal) ? [options.Signal] : Array.Empty<int>()];
+        var forwarding = new SignalForwarding(handled);
         var clock = Stopwatch.StartNew();
         ChildProcess child;
         try
@@ -41,12 +59,14 @@ internal static class RunCommand
         }
         catch (CgroupUnavailableException e)
         {
+            forwarding.Dispose();
             Console.Error.WriteLine($"spawn: --tree: {e.Message}");
             return ToolFailed;
         }
         catch (ProcessStartException e)
         {
-            Console.Error.WriteLine($"spawn: {e.Message}");
+            forwarding.Dispose();
+            Console.Error.WriteLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode)}");
             return e.ErrorName switch
             {
                 "ENOENT" => NotFound,
@@ -57,30 +77,42 @@ internal static class RunCommand
 
         await using (child)
         {
-            var run = new Supervisor(child, options);
-            using var registrations = new SignalForwarding(s_forwarded, run.OnSignal);
+            var target = new SignalTarget(child, options, forwarding.Catches);
+            var run = new Supervisor(child, options, target);
+            forwarding.Attach(signal => run.OnSignal(signal, s_handled.Contains(signal) || signal == options.Signal, s_fromTerminal.Contains(signal)), target);
             ProcessState state = await run.WaitAsync().ConfigureAwait(false);
+            // The registrations stay until we exit: a copy of a signal we sent our own group may still
+            // be on its way to us, and after the exit there is nothing to pass signals on to (GNU
+            // timeout blocks them from here on too).
             clock.Stop();
             // Exit and the end of the tree (with --tree: what it left running is killed, and its
             // CPU time and peak memory are read before the cgroup is removed).
             CommandResult result = await child.WaitAsync().ConfigureAwait(false);
 
+            if (state.CoreDumped) Console.Error.WriteLine("spawn: the monitored command dumped core");
             int status = ExitStatus(state, run.TimedOut, options.PreserveStatus);
             if (options.Stats || options.JsonPath is not null)
             {
-                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status);
+                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status, OwnMemory.PeakBytes());
                 if (options.Stats) Console.Error.WriteLine(report.ToLine());
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }
+            await Console.Out.FlushAsync().ConfigureAwait(false);
             if (state.Signal is int signal && !run.TimedOut)
             {
                 // As GNU timeout does: end by the same signal, so our parent sees what happened.
-                await Console.Out.FlushAsync().ConfigureAwait(false);
-                Interop.SelfSignal.Die(signal);
+                SelfSignal.Die(signal);
+            }
+            if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree)
+            {
+                // GNU timeout's KILL to its own group ends timeout too; a script sees "Killed".
+                SelfSignal.Die(Signals.SIGKILL);
             }
             return status;
         }
     }
+
+    private static bool Catchable(int signal) => signal is not (Signals.SIGKILL or Signals.SIGSTOP or Signals.SIGCONT or Signals.SIGCHLD or 21 or 22 or 0) && signal < 32;
 
     /// <summary>
     /// Starts the command; a file the kernel cannot run (ENOEXEC: a script without a #! line) is
@@ -112,91 +144,156 @@ internal static class RunCommand
         return timedOut && !preserveStatus ? TimedOut : status;
     }
 
-    /// <summary>Applies the deadline and the kill-after, and forwards received signals.</summary>
-    private sealed class Supervisor(ChildProcess child, RunOptions options)
+    /// <summary>
+    /// GNU timeout's "cleanup": the deadline, the kill-after, and the signals we receive, in one
+    /// place under one lock, so that the first of them arms the kill-after exactly once.
+    /// </summary>
+    private sealed class Supervisor(ChildProcess child, RunOptions options, SignalTarget target)
     {
-        private int _killTimerStarted;
+        private readonly Lock _gate = new();
+        private readonly Task<ProcessState> _exit = child.Handle.WaitAsync();
+        private int _alarmSignal = options.Signal;
+        private TimeSpan? _killAfter = options.KillAfter;
+        private volatile bool _timedOut;
 
-        internal bool TimedOut { get; private set; }
+        internal bool TimedOut => _timedOut;
 
         internal async Task<ProcessState> WaitAsync()
         {
-            Task<ProcessState> exit = child.Handle.WaitAsync();
-            if (options.Timeout is { } timeout && await Finished(exit, timeout).ConfigureAwait(false) is false)
+            if (options.Timeout is { } timeout) _ = AlarmAsync(timeout);
+            return await _exit.ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// A signal we received. GNU's four (and the deadline's signal) arm the kill-after and are
+        /// reported by --verbose; the extras are only passed on. A signal the terminal sent to its
+        /// foreground group has reached the program already when that group is the program's: it is
+        /// not sent a second time.
+        /// </summary>
+        internal void OnSignal(int signal, bool gnuHandled, bool terminalKind)
+        {
+            if (_exit.IsCompleted) return;
+            bool delivered = terminalKind && ProcessGroups.TerminalForegroundGroup() == target.ProgramGroup;
+            if (!gnuHandled)
             {
-                TimedOut = true;
-                Send(options.Signal);
-                if (options.Signal != Signals.SIGKILL) StartKillTimer(exit);
+                if (!delivered) target.Send(signal);
+                return;
             }
-            return await exit.ConfigureAwait(false);
+            Cleanup(signal, alarm: false, alreadyDelivered: delivered);
         }
 
-        /// <summary>A signal we received: passed on; a terminating one also starts the kill-after timer, as in GNU timeout.</summary>
-        internal void OnSignal(int signal)
+        private async Task AlarmAsync(TimeSpan after)
         {
-            Send(signal);
-            if (signal is Signals.SIGINT or Signals.SIGTERM or Signals.SIGHUP or Signals.SIGQUIT) StartKillTimer(child.Handle.WaitAsync());
+            if (!await Finished(_exit, after).ConfigureAwait(false)) Cleanup(0, alarm: true, alreadyDelivered: false);
         }
 
-        private void StartKillTimer(Task<ProcessState> exit)
+        private void Cleanup(int signal, bool alarm, bool alreadyDelivered)
         {
-            if (options.KillAfter is not { } killAfter || Interlocked.Exchange(ref _killTimerStarted, 1) != 0) return;
-            _ = KillLaterAsync(exit, killAfter);
-        }
-
-        private async Task KillLaterAsync(Task<ProcessState> exit, TimeSpan killAfter)
-        {
-            if (!await Finished(exit, killAfter).ConfigureAwait(false)) Send(Signals.SIGKILL);
-        }
-
-        private void Send(int signal)
-        {
-            try
+            lock (_gate)
             {
-                if (child.Tree is { } tree)
+                if (_exit.IsCompleted) return;
+                if (alarm)
                 {
-                    if (signal == Signals.SIGKILL) tree.Kill();
-                    else tree.Signal(signal);
+                    _timedOut = true;
+                    signal = _alarmSignal;
                 }
-                else if (options.Group) child.SignalGroup(signal);
-                else child.Signal(signal);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The run is over.
+                if (_killAfter is { } killAfter)
+                {
+                    _alarmSignal = Signals.SIGKILL;
+                    _killAfter = null;
+                    _ = AlarmAsync(killAfter);
+                }
+                if (options.Verbose)
+                {
+                    Console.Error.WriteLine($"spawn: sending signal {SignalNames.Name(signal) ?? signal.ToString(System.Globalization.CultureInfo.InvariantCulture)} to command {Quote.Of(options.Command[0])}");
+                }
+                if (!alreadyDelivered) target.Send(signal);
             }
         }
 
+        /// <summary>True if <paramref name="exit"/> completes within <paramref name="within"/> (any length: waited in steps a timer accepts).</summary>
         private static async Task<bool> Finished(Task<ProcessState> exit, TimeSpan within)
         {
-            using var timer = new CancellationTokenSource(within);
-            try
+            var deadline = Stopwatch.StartNew();
+            while (true)
             {
-                await exit.WaitAsync(timer.Token).ConfigureAwait(false);
-                return true;
-            }
-            catch (OperationCanceledException) when (timer.IsCancellationRequested)
-            {
-                return false;
+                TimeSpan left = within - deadline.Elapsed;
+                if (left <= TimeSpan.Zero) return exit.IsCompleted;
+                using var timer = new CancellationTokenSource(left < TimeSpan.FromDays(1) ? left : TimeSpan.FromDays(1));
+                try
+                {
+                    await exit.WaitAsync(timer.Token).ConfigureAwait(false);
+                    return true;
+                }
+                catch (OperationCanceledException) when (timer.IsCancellationRequested)
+                {
+                }
             }
         }
     }
 
-    /// <summary>Catches the forwarded signals for the length of the run, so they reach the child instead of ending us.</summary>
+    /// <summary>
+    /// Catches the handled signals from before the start until we exit, so they reach the program
+    /// instead of ending us. Registered before the start, so no signal falls between; one that arrives before
+    /// <see cref="Attach"/> is passed on once attached.
+    /// </summary>
     private sealed class SignalForwarding : IDisposable
     {
         private readonly List<PosixSignalRegistration> _registrations = [];
+        private readonly HashSet<int> _caught = [];
+        private readonly List<int> _early = [];
+        private Action<int>? _forward;
+        private SignalTarget? _target;
 
-        internal SignalForwarding(int[] signals, Action<int> forward)
+        internal SignalForwarding(int[] signals)
         {
             foreach (int signal in signals)
             {
-                _registrations.Add(PosixSignalRegistration.Create(ToPosixSignal(signal), context =>
+                try
                 {
-                    context.Cancel = true;
-                    forward(signal);
-                }));
+                    _registrations.Add(PosixSignalRegistration.Create(ToPosixSignal(signal), context =>
+                    {
+                        context.Cancel = true;
+                        Deliver(signal);
+                    }));
+                    _caught.Add(signal);
+                }
+                catch (Exception e) when (e is PlatformNotSupportedException or ArgumentOutOfRangeException or IOException)
+                {
+                    // Not catchable here: sent to the group member by member instead (see SignalTarget).
+                }
             }
+        }
+
+        internal bool Catches(int signal) => _caught.Contains(signal);
+
+        internal void Attach(Action<int> forward, SignalTarget target)
+        {
+            int[] early;
+            lock (_early)
+            {
+                _forward = forward;
+                _target = target;
+                early = [.. _early];
+                _early.Clear();
+            }
+            foreach (int signal in early) Deliver(signal);
+        }
+
+        private void Deliver(int signal)
+        {
+            Action<int>? forward;
+            lock (_early)
+            {
+                forward = _forward;
+                if (forward is null)
+                {
+                    _early.Add(signal);
+                    return;
+                }
+            }
+            if (_target!.Ignores(signal)) return;
+            forward(signal); // after the exit Supervisor.Cleanup does nothing
         }
 
         public void Dispose()

@@ -4,28 +4,49 @@ using System.Text.Json;
 namespace Spawn.Cli;
 
 /// <summary>
-/// The `--stats` line and the `--json` object: how the run ended and what it cost. With --tree the
-/// CPU time and peak memory are the whole tree's (its cgroup's); otherwise the child's own rusage,
-/// which includes the children it waited for.
+/// The `--stats` line and the `--json` object: how the run ended and what it cost. Every field keeps
+/// one meaning: CPU time and peak memory are the program's own (its rusage, children it waited for
+/// included); with --tree the cgroup's figures for the whole tree are separate fields.
 /// </summary>
-internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan wall, bool timedOut, int exitStatus)
+/// <remarks>
+/// Peak memory: Linux folds the high-water mark of the memory a process replaces at exec into its
+/// own ru_maxrss, and a child started vfork-style replaces ours. So the figure is the program's own
+/// only when it is above our own peak (VmHWM, which never decreases, so read after the exit it bounds
+/// what the child replaced); otherwise the program's peak is unknown, and the figure is only an upper bound.
+/// </remarks>
+internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan wall, bool timedOut, int exitStatus, long? ownPeakBytes)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private TimeSpan User => tree?.UserTime ?? state.UserTime;
+    /// <summary>The program's own peak resident size, or null when what the kernel reports may be ours.</summary>
+    internal long? ProgramPeakBytes =>
+        state.Source == ExitStatusSource.Reaped && ownPeakBytes is long own && state.MaxRssBytes > own ? state.MaxRssBytes : null;
 
-    private TimeSpan System => tree?.SystemTime ?? state.SystemTime;
-
-    private long? PeakMemory => tree is null ? state.MaxRssBytes : tree.PeakMemoryBytes;
+    /// <summary>What the kernel reported (ru_maxrss): at least the program's peak, perhaps ours.</summary>
+    internal long? UpperBoundBytes => state.Source == ExitStatusSource.Reaped ? state.MaxRssBytes : null;
 
     /// <summary>"spawn: exit status 0, wall 1.503 s, user 0.497 s, sys 0.004 s, max rss 24.1 MiB".</summary>
-    internal string ToLine() => string.Create(Invariant,
-        $"spawn: {state}{(timedOut ? " (timed out)" : "")}, wall {wall.TotalSeconds:0.000} s, user {User.TotalSeconds:0.000} s, sys {System.TotalSeconds:0.000} s, {(tree is null ? "max rss" : "tree peak memory")} {(PeakMemory is long peak ? (peak / 1048576.0).ToString("0.0", Invariant) + " MiB" : "unknown")}");
+    internal string ToLine()
+    {
+        string memory = ProgramPeakBytes is long peak ? $"max rss {MiB(peak)}"
+            : UpperBoundBytes is long bound ? $"max rss unknown (<= {MiB(bound)}: includes spawn's own memory)"
+            : "max rss unknown";
+        string line = string.Create(Invariant,
+            $"spawn: {state}{(timedOut ? " (timed out)" : "")}, wall {wall.TotalSeconds:0.000} s, user {state.UserTime.TotalSeconds:0.000} s, sys {state.SystemTime.TotalSeconds:0.000} s, {memory}");
+        if (tree is not null)
+        {
+            line += string.Create(Invariant,
+                $"; tree: user {tree.UserTime.TotalSeconds:0.000} s, sys {tree.SystemTime.TotalSeconds:0.000} s, peak memory {(tree.PeakMemoryBytes is long p ? MiB(p) : "unknown")}");
+        }
+        return line;
+    }
 
-    /// <summary>Writes the JSON object to <paramref name="path"/>, or to stdout for "-".</summary>
+    private static string MiB(long bytes) => (bytes / 1048576.0).ToString("0.0", Invariant) + " MiB";
+
+    /// <summary>Writes the JSON object to <paramref name="path"/> (never stdout: that is the program's).</summary>
     internal void WriteJson(string path)
     {
-        using Stream stream = path == "-" ? Console.OpenStandardOutput() : File.Create(path);
+        using Stream stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream);
         json.WriteStartObject();
         json.WriteNumber("pid", state.Pid);
@@ -37,20 +58,26 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
         json.WriteBoolean("timed_out", timedOut);
         json.WriteNumber("status", exitStatus);
         json.WriteNumber("wall_seconds", Math.Round(wall.TotalSeconds, 6));
-        json.WriteNumber("user_seconds", Math.Round(User.TotalSeconds, 6));
-        json.WriteNumber("system_seconds", Math.Round(System.TotalSeconds, 6));
-        if (PeakMemory is long peak) json.WriteNumber("max_rss_bytes", peak);
-        else json.WriteNull("max_rss_bytes");
+        json.WriteNumber("user_seconds", Math.Round(state.UserTime.TotalSeconds, 6));
+        json.WriteNumber("system_seconds", Math.Round(state.SystemTime.TotalSeconds, 6));
+        WriteNullable(json, "max_rss_bytes", ProgramPeakBytes);
+        WriteNullable(json, "max_rss_upper_bound_bytes", UpperBoundBytes);
         json.WriteBoolean("tree", tree is not null);
+        if (tree is not null)
+        {
+            json.WriteNumber("tree_user_seconds", Math.Round(tree.UserTime.TotalSeconds, 6));
+            json.WriteNumber("tree_system_seconds", Math.Round(tree.SystemTime.TotalSeconds, 6));
+            WriteNullable(json, "tree_peak_memory_bytes", tree.PeakMemoryBytes);
+        }
         json.WriteString("status_source", state.Source.ToString());
         json.WriteEndObject();
         json.Flush();
-        if (path == "-") stream.Write("\n"u8);
+        stream.Write("\n"u8);
     }
 
-    private static void WriteNullable(Utf8JsonWriter json, string name, int? value)
+    private static void WriteNullable(Utf8JsonWriter json, string name, long? value)
     {
-        if (value is int v) json.WriteNumber(name, v);
+        if (value is long v) json.WriteNumber(name, v);
         else json.WriteNull(name);
     }
 }

@@ -1,45 +1,85 @@
 namespace Spawn.Cli;
 
-/// <summary>The help texts.</summary>
+/// <summary>The help texts. The man page (spawn --man, doc/spawn.1) is made from them.</summary>
 internal static class Usage
 {
-    internal const string Main = """
-        spawn: run processes through stable process handles (Linux pidfd).
+    internal const string Version = "spawn 0.1.0\n";
 
-        Usage:
-          spawn run [options] -- PROGRAM [ARGS...]   run with a deadline and a resource report
-          spawn wait [options] PID...                wait for any processes to exit, without polling
-          spawn --help | spawn run --help | spawn wait --help
+    internal const string Main = """
+        Usage: spawn run [OPTION]... DURATION PROGRAM [ARG]...
+          or:  spawn run [OPTION]... [--timeout DURATION] -- PROGRAM [ARG]...
+          or:  spawn wait [OPTION]... PID...
+          or:  spawn completion bash|zsh|fish
+          or:  spawn --man | --help | --version
+        Run processes through stable process handles (Linux pidfd).
+
+        Commands:
+          run          a drop-in for GNU coreutils timeout, with a resource report
+          wait         a drop-in for util-linux waitpid
+          completion   print a shell completion script
+
+        Exit status: spawn run as GNU timeout (125 for a usage error); spawn wait as
+        waitpid (1 for a usage error); spawn itself 125 for a usage error.
 
         """;
 
     internal const string Run = """
-        Usage: spawn run [options] [--] PROGRAM [ARGS...]
+        Usage: spawn run [OPTION]... DURATION PROGRAM [ARG]...
+          or:  spawn run [OPTION]... [--timeout DURATION] -- PROGRAM [ARG]...
+        Start PROGRAM, and end it if still running after DURATION; GNU timeout's
+        options, messages and exit statuses, through a process handle.
 
-        Runs PROGRAM with this terminal's stdin, stdout and stderr. SIGINT, SIGTERM, SIGHUP,
-        SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to spawn are passed on to the program.
-        Exit statuses are those of GNU timeout: the program's own status; 128+N if signal N
-        ended it (spawn then ends by the same signal); 124 if it timed out; 125 if spawn itself
-        failed; 126 if the program was found but could not be run; 127 if it was not found.
+        Options (mandatory arguments to long options are mandatory for short ones too):
+              --preserve-status     exit with the same status as PROGRAM, even when it
+                                    times out
+              --foreground          when not running directly from a shell prompt, allow
+                                    PROGRAM to read from the TTY and get TTY signals; in
+                                    this mode, children of PROGRAM are not timed out
+          -k, --kill-after=DURATION also send a KILL signal if PROGRAM is still running
+                                    this long after the initial signal was sent
+          -s, --signal=SIGNAL       the signal sent on timeout; a name like 'HUP' or a
+                                    number; see 'kill -l' for a list of signals
+          -v, --verbose             diagnose to stderr any signal sent
+          -t, --timeout=DURATION    the deadline as an option; the operands are then
+                                    the program (without DURATION or -t: no deadline
+                                    after "--")
+              --group               start PROGRAM in a process group of its own;
+                                    signals reach that group
+              --tree                contain PROGRAM in a cgroup: signals and the
+                                    deadline reach every descendant (daemons too), what
+                                    it leaves running is killed when it exits (needs
+                                    root or a delegated cgroup v2 subtree)
+              --stats               print one line to stderr after the exit: status,
+                                    wall time, user and system CPU, peak memory (the
+                                    program's own, or "unknown" with an upper bound);
+                                    with --tree the tree's figures follow
+              --json=FILE           write the same as a JSON object to FILE (never to
+                                    stdout, which is the program's)
+          -h, --help                display this help and exit
+              --version             output version information and exit
 
-        Options:
-          -t, --timeout DURATION    end the program after DURATION (10, 1.5s, 2m, 1h, 1d; 0 = none)
-          -s, --signal SIG          the signal sent on timeout (name or number; default TERM)
-          -k, --kill-after DURATION also send KILL if it still runs DURATION after that signal
-              --preserve-status     exit with the program's status even when it timed out
-              --group               start it in its own process group; signals reach the group
-              --tree                contain it in a cgroup: signals and the deadline reach every
-                                    descendant (daemons too), what it leaves running is killed
-                                    when it exits, and --stats reports the whole tree (needs root
-                                    or a delegated cgroup v2 subtree)
-              --stats               print one line to stderr after exit: status, wall time,
-                                    user and system CPU, peak memory
-              --json FILE|-         write the same as a JSON object to FILE (or stdout)
-          -h, --help                this text
+        DURATION is a floating point number with an optional suffix: 's' for seconds
+        (the default), 'm' for minutes, 'h' for hours or 'd' for days. A duration of 0
+        disables the associated timeout.
+
+        Upon timeout, send the TERM signal to PROGRAM, if no other SIGNAL specified,
+        then CONT, so that a stopped program gets it (not with --foreground). Unless --foreground or --group,
+        spawn runs in a process group of its own and signals it, as GNU timeout does.
+        INT, QUIT, HUP and TERM sent to spawn are passed on (USR1, USR2 and WINCH too);
+        a Ctrl+C, Ctrl+\ or resize that the terminal already sent to the program's
+        process group is not sent again.
+
+        Exit status:
+          124  if PROGRAM times out, and --preserve-status is not specified
+          125  if spawn itself fails
+          126  if PROGRAM is found but cannot be invoked
+          127  if PROGRAM cannot be found
+          137  if PROGRAM (or spawn itself) is sent the KILL (9) signal (128+9)
+          -    the exit status of PROGRAM otherwise (death by signal N: spawn ends by N)
 
         Examples:
           spawn run --stats -- sleep 1
-          spawn run --timeout 30s --kill-after 5s -- ./integration-tests
+          spawn run -k 5s 30s ./integration-tests
           spawn run --timeout 2m --signal INT --group -- make -j8
           spawn run --tree --stats -- ./build-everything.sh
           spawn run --json stats.json -- tar czf backup.tgz /srv/data
@@ -48,21 +88,29 @@ internal static class Usage
 
     internal const string Wait = """
         Usage: spawn wait [options] PID...
-
-        Waits until the given processes have exited; they need not be our children. Prints
-        "PID: exit status N" or "PID: signal: NAME" for each as it exits (the kernel keeps the
-        status for any process on Linux 6.15+; "PID: unknown" where it does not). Exit status 0
-        when all were waited for, 124 on timeout, 1 if a PID names no process.
+        Wait for the given processes to exit, as util-linux waitpid does; they need not
+        be our children.
 
         Options:
-          -t, --timeout DURATION    give up after DURATION (exit 124)
-          -c, --count N             return once N of them have exited
-          -e, --exited              accept PIDs that have already exited (no error)
-          -h, --help                this text
+          -v, --verbose           be more verbose
+          -t, --timeout=<timeout> wait at most timeout seconds
+          -e, --exited            allow exited PIDs
+          -c, --count=<count>     number of process exits to wait for
+              --status            print "PID: exit status N" (or "PID: signal: NAME")
+                                  as each exits; "PID: unknown" where the kernel keeps
+                                  no status (it does for any process on Linux 6.15+)
+          -h, --help              display this help
+          -V, --version           display version
+
+        Exit status:
+          0    success
+          1    failure (a usage error, or a PID that names no process without -e)
+          2    the system lacks what is needed
+          3    the timeout expired
 
         Examples:
           spawn wait 4242
-          spawn wait --timeout 1m --count 1 $(pgrep -d' ' worker)
+          spawn wait -v --timeout 60 --count 1 $(pgrep -d' ' worker)
 
         """;
 }

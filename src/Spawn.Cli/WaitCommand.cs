@@ -3,70 +3,115 @@ using System.Globalization;
 namespace Spawn.Cli;
 
 /// <summary>
-/// `spawn wait`: waits, without polling, until processes that are not our children have exited,
-/// through their pidfds, and prints each one's exit status where the kernel tells it.
+/// `spawn wait`: util-linux waitpid(1) — the same options, messages on stdout with -v only, and the
+/// same exit statuses (0 success, 1 failure, 2 no system support, 3 timeout) — through process
+/// handles. Spawn's extra, --status, prints each process's exit status where the kernel keeps it.
 /// </summary>
 internal static class WaitCommand
 {
+    internal const int Failure = 1;
+    internal const int NoSupport = 2;
+    internal const int TimeoutExpired = 3;
+
+    private static readonly OptionSpec s_verbose = new('v', "verbose", false);
+    private static readonly OptionSpec s_timeout = new('t', "timeout", true);
+    private static readonly OptionSpec s_exited = new('e', "exited", false);
+    private static readonly OptionSpec s_count = new('c', "count", true);
+    private static readonly OptionSpec s_status = new(null, "status", false);
+    private static readonly OptionSpec s_version = new('V', "version", false);
+    private static readonly OptionSpec s_help = new('h', "help", false);
+
+    /// <summary>Every option, in the order the help lists them.</summary>
+    internal static readonly OptionSpec[] All = [s_verbose, s_timeout, s_exited, s_count, s_status, s_version, s_help];
+
     internal static async Task<int> RunAsync(string[] args)
     {
-        TimeSpan? timeout = null;
-        int? count = null;
-        bool acceptExited = false;
-        var pids = new List<int>();
-        for (int i = 0; i < args.Length; i++)
+        var (parsed, operands, _) = GetOpt.Parse(args, All, stopAtFirstOperand: false);
+        bool verbose = false, acceptExited = false, printStatus = false;
+        double timeoutSeconds = 0;
+        long count = 0;
+        OptionSpec? countOrExited = null;
+        foreach (ParsedOption option in parsed)
         {
-            string arg = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a value");
-            switch (arg)
+            OptionSpec spec = option.Spec;
+            if (spec == s_count || spec == s_exited)
             {
-                case "-h" or "--help":
-                    Console.Out.Write(Usage.Wait);
-                    return 0;
-                case "-t" or "--timeout":
-                    timeout = Duration.Parse(Value(), arg);
-                    break;
-                case "-c" or "--count":
-                    count = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-                        ? n : throw new UsageException($"{arg}: a positive number is needed");
-                    break;
-                case "-e" or "--exited":
-                    acceptExited = true;
-                    break;
-                default:
-                    pids.Add(int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0
-                        ? pid : throw new UsageException($"'{arg}' is not a PID (a positive number) or an option (see spawn wait --help)"));
-                    break;
+                // util-linux's rule: --count and --exited exclude each other.
+                if (countOrExited is not null && countOrExited != spec) return Fail("mutually exclusive arguments: --count --exited", tryHelp: false);
+                countOrExited = spec;
+            }
+            if (spec == s_help) { Console.Out.Write(Usage.Wait); return 0; }
+            if (spec == s_version) { Console.Out.Write(Usage.Version); return 0; }
+            if (spec == s_verbose) verbose = true;
+            else if (spec == s_exited) acceptExited = true;
+            else if (spec == s_status) printStatus = true;
+            else if (spec == s_timeout)
+            {
+                if (!double.TryParse(option.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out timeoutSeconds) || double.IsNaN(timeoutSeconds) || timeoutSeconds < 0)
+                {
+                    return Fail($"invalid timeout: '{option.Value}'", tryHelp: false);
+                }
+            }
+            else if (spec == s_count)
+            {
+                if (!long.TryParse(option.Value, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite, CultureInfo.InvariantCulture, out count))
+                {
+                    return Fail($"invalid count: '{option.Value}'", tryHelp: false);
+                }
+                if (count < 1) return Fail($"invalid count: '{option.Value}': Numerical result out of range", tryHelp: false);
             }
         }
-        if (pids.Count == 0) throw new UsageException("no PID given (spawn wait [--timeout DURATION] [--count N] [--exited] PID...)");
+        if (operands.Count == 0) return Fail("no PIDs specified", tryHelp: false);
+        if (count > operands.Count) return Fail($"can't wait for {count} of {operands.Count} PIDs", tryHelp: false);
 
-        var handles = pids.Select(ProcessHandle.Find).ToList();
+        var pids = new List<int>();
+        foreach (string operand in operands)
+        {
+            if (!long.TryParse(operand, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite, CultureInfo.InvariantCulture, out long pid))
+            {
+                return Fail($"failed to parse PID argument '{operand}': Invalid argument", tryHelp: false);
+            }
+            if (pid <= 0 || pid > int.MaxValue) return Fail($"failed to parse PID argument '{operand}': Numerical result out of range", tryHelp: false);
+            pids.Add((int)pid);
+        }
+        return await WaitAsync(pids, acceptExited, verbose, printStatus, timeoutSeconds, count).ConfigureAwait(false);
+    }
+
+    private static async Task<int> WaitAsync(List<int> pids, bool acceptExited, bool verbose, bool printStatus, double timeoutSeconds, long count)
+    {
+        var handles = new List<ProcessHandle>();
         try
         {
-            var missing = handles.Where(h => h.HasExited).ToList();
-            if (missing.Count > 0 && !acceptExited)
+            foreach (int pid in pids)
             {
-                foreach (var h in missing) Console.Error.WriteLine($"spawn: no process with PID {h.Pid}");
-                return 1;
+                ProcessHandle handle = ProcessHandle.Find(pid);
+                if (handle.HasExited)
+                {
+                    handle.Dispose();
+                    if (!acceptExited) return Fail($"could not open PID {pid}: No such process", tryHelp: false);
+                    if (verbose) Console.Error.WriteLine($"spawn: PID {pid} has exited, skipping");
+                    continue;
+                }
+                handles.Add(handle);
             }
 
-            int needed = Math.Min(count ?? handles.Count, handles.Count);
-            using var deadline = timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
+            int needed = (int)Math.Min(count == 0 ? handles.Count : count, handles.Count);
+            using var deadline = new CancellationTokenSource();
+            // A timer takes at most ~49 days; a longer timeout cannot end in the life of a script.
+            if (timeoutSeconds > 0 && timeoutSeconds < 4e6) deadline.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
             var pending = handles.Select(h => h.WaitAsync(deadline.Token)).ToList();
-            int done = 0;
-            while (done < needed)
+            for (int done = 0; done < needed; done++)
             {
                 Task<ProcessState> finished = await Task.WhenAny(pending).ConfigureAwait(false);
                 pending.Remove(finished);
                 if (finished.IsCanceled)
                 {
-                    Console.Error.WriteLine($"spawn: timed out with {needed - done} process(es) still running");
-                    return RunCommand.TimedOut;
+                    if (verbose) Console.Out.WriteLine("Timeout expired");
+                    return TimeoutExpired;
                 }
                 ProcessState state = await finished.ConfigureAwait(false);
-                Console.Out.WriteLine($"{state.Pid}: {(state.Source == ExitStatusSource.Unknown ? "unknown" : state.ToString())}");
-                done++;
+                if (verbose) Console.Out.WriteLine($"PID {state.Pid} finished");
+                if (printStatus) Console.Out.WriteLine($"{state.Pid}: {(state.Source == ExitStatusSource.Unknown ? "unknown" : state.ToString())}");
             }
             return 0;
         }
@@ -74,5 +119,12 @@ internal static class WaitCommand
         {
             foreach (var h in handles) h.Dispose();
         }
+    }
+
+    private static int Fail(string message, bool tryHelp)
+    {
+        Console.Error.WriteLine($"spawn: {message}");
+        if (tryHelp) Console.Error.WriteLine("Try 'spawn wait --help' for more information.");
+        return Failure;
     }
 }

@@ -40,6 +40,9 @@ internal enum Figure
 
     /// <summary>Managed bytes allocated per process; lower is better; the rate as a second figure.</summary>
     Allocation,
+
+    /// <summary>Seconds per run of a whole program; lower is better; ratio = time / baseline's time.</summary>
+    PerRun,
 }
 
 /// <summary>

@@ -2,58 +2,90 @@ using Spawn.Tests.Support;
 
 namespace Spawn.Tests.Cli;
 
-/// <summary>The same cases through GNU timeout and through `spawn run --timeout`: equal statuses, as a script sees them.</summary>
+/// <summary>
+/// The same argument lists through GNU timeout and through `spawn run`: equal statuses (exit code
+/// or death by signal), equal stdout, and equal stderr but for the tool's name, as a script sees them.
+/// </summary>
 public sealed class GnuTimeoutParityTests
 {
-    public static TheoryData<string, string[], string[]> Cases => new()
+    /// <summary>Each case is GNU timeout's argument list; spawn gets the same words after "run".</summary>
+    public static TheoryData<string, string[]> Cases => new()
     {
-        { "success", ["5"], ["true"] },
-        { "exit code", ["5"], ["sh", "-c", "exit 3"] },
-        { "timeout", ["0.3"], ["sleep", "10"] },
-        { "timeout, preserve status", ["--preserve-status", "0.3"], ["sleep", "10"] },
-        { "timeout by KILL", ["--signal", "KILL", "0.3"], ["sleep", "10"] },
-        { "timeout by INT", ["--signal", "INT", "0.3"], ["sleep", "10"] },
-        { "timeout by number", ["--signal", "9", "0.3"], ["sleep", "10"] },
+        { "success", ["5", "true"] },
+        { "exit code", ["5", "sh", "-c", "exit 3"] },
+        { "output passes through", ["5", "sh", "-c", "echo out; echo err >&2"] },
+        { "timeout", ["0.3", "sleep", "10"] },
+        { "timeout, verbose", ["-v", "0.3", "sleep", "10"] },
+        { "timeout, preserve status", ["--preserve-status", "0.3", "sleep", "10"] },
+        { "timeout by KILL (the tool dies by KILL too)", ["--signal", "KILL", "0.3", "sleep", "10"] },
+        { "timeout by KILL, foreground (exit 137)", ["--foreground", "-s", "KILL", "0.3", "sleep", "10"] },
+        { "timeout by INT", ["--signal", "INT", "0.3", "sleep", "10"] },
+        { "timeout by number", ["--signal", "9", "0.3", "sleep", "10"] },
+        { "signal as a shell status (130 is INT)", ["-s", "130", "0.3", "sleep", "10"] },
+        { "signal RTMIN+1, verbose", ["-v", "-s", "RTMIN+1", "0.3", "sleep", "10"] },
+        { "bundled short options", ["-vsINT", "0.3", "sleep", "10"] },
+        { "attached short values", ["-k0.3", "-sTERM", "0.3", "perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 30"] },
+        { "--opt=value and abbreviations", ["--sig=INT", "--kill=5", "--pres", "0.3", "sleep", "10"] },
+        { "a stopped program still times out", ["0.5", "sh", "-c", "kill -STOP $$"] },
+        { "a stopped program, foreground", ["--foreground", "-k", "0.5", "0.5", "sh", "-c", "kill -STOP $$"] },
+        { "the deadline reaches the program's children", ["0.5", "sh", "-c", "sleep 30 & wait"] },
         // perl ignores TERM within milliseconds of starting (a .NET child can take longer than the
         // deadline on a loaded machine, and then the two tools see different races).
-        { "ignores TERM, kill after", ["--kill-after", "0.3", "1"], ["perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 30"] },
-        { "dies by its own signal", ["5"], ["sh", "-c", "kill -TERM $$"] },
-        { "zero disables the timeout", ["0"], ["sleep", "0.1"] },
-        { "not found", ["5"], ["no-such-program-anywhere"] },
-        { "not runnable (no execute permission)", ["5"], [Files.NotExecutable] },
-        { "script without #! runs under /bin/sh", ["5"], [Files.ScriptWithoutShebang] },
-        { "bad duration", ["soon"], ["true"] },
-        { "bad signal", ["--signal", "NOPE", "1"], ["true"] },
+        { "ignores TERM, kill after", ["--kill-after", "0.3", "1", "perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 30"] },
+        { "ignores TERM, kill after, verbose", ["-v", "-k", "0.3", "1", "perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 30"] },
+        { "dies by its own signal", ["5", "sh", "-c", "kill -TERM $$"] },
+        { "zero disables the timeout", ["0", "sleep", "0.1"] },
+        { "duration suffixes and fractions", ["0.005m", "sleep", "10"] },
+        { "duration in hex and exponent", ["0x1p-2", "sleep", "10"] },
+        { "days", ["1d", "true"] },
+        { "infinite duration", ["inf", "true"] },
+        { "not found", ["5", "no-such-program-anywhere"] },
+        { "not runnable (no execute permission)", ["5", Files.NotExecutable] },
+        { "script without #! runs under /bin/sh", ["5", Files.ScriptWithoutShebang] },
+        { "bad duration", ["soon", "true"] },
+        { "bad duration suffix", ["1ss", "true"] },
+        { "negative duration", ["--", "-1", "true"] },
+        { "bad signal", ["--signal", "NOPE", "1", "true"] },
+        { "signal number out of range", ["-s", "65", "1", "true"] },
+        { "unknown short option", ["-x", "1", "true"] },
+        { "unknown long option", ["--frobnicate", "1", "true"] },
+        { "ambiguous long option", ["--ver", "1", "true"] },
+        { "missing option value", ["-k"] },
+        { "flag given a value", ["--preserve-status=1", "1", "true"] },
+        { "missing operand", ["1"] },
+        { "no operands", [] },
+        { "options end at the program", ["1", "sh", "-c", "echo $1", "sh", "-v"] },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Same_exit_status_as_GNU_timeout(string name, string[] timeoutArgs, string[] command)
+    public async Task Same_status_and_output_as_GNU_timeout(string name, string[] timeoutArgs)
     {
-        // GNU: timeout [options] DURATION COMMAND...; spawn: spawn run [options] --timeout DURATION -- COMMAND...
-        var gnu = await Tool.RunProgramAsync("/usr/bin/timeout", ["timeout", .. timeoutArgs, .. command]);
-        var ours = await Tool.RunAsync(["run", .. SpawnArgs(timeoutArgs), "--", .. command]);
-        Assert.True(gnu.ShellStatus == ours.ShellStatus, $"{name}: GNU timeout {gnu.ShellStatus} ({gnu.State}), spawn run {ours.ShellStatus} ({ours.State}); stderr: {ours.Stderr}");
+        var gnu = await Tool.RunProgramAsync("/usr/bin/timeout", ["timeout", .. timeoutArgs]);
+        var ours = await Tool.RunAsync(["run", .. timeoutArgs]);
+        string context = $"{name}: GNU timeout {gnu.State} stderr [{gnu.Stderr}], spawn run {ours.State} stderr [{ours.Stderr}]";
+        Assert.True(gnu.ShellStatus == ours.ShellStatus, context);
+        Assert.True(gnu.State.Signal == ours.State.Signal, context); // died by a signal, or exited, alike
+        Assert.Equal(gnu.Stdout, ours.Stdout);
+        Assert.True(AsSpawn(gnu.Stderr) == ours.Stderr, context);
     }
 
-    /// <summary>GNU's positional DURATION becomes --timeout; the options are spelled the same.</summary>
-    private static string[] SpawnArgs(string[] timeoutArgs)
+    /// <summary>Spawn's form: --timeout as an option, the program after "--".</summary>
+    [Theory]
+    [InlineData("0.3", "124")]
+    [InlineData("0", "0")]
+    public async Task The_timeout_option_form_behaves_as_the_positional_form(string duration, string expected)
     {
-        var args = new List<string>();
-        for (int i = 0; i < timeoutArgs.Length; i++)
-        {
-            if (timeoutArgs[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                args.Add(timeoutArgs[i]);
-                if (timeoutArgs[i] != "--preserve-status") args.Add(timeoutArgs[++i]);
-            }
-            else
-            {
-                args.AddRange(["--timeout", timeoutArgs[i]]);
-            }
-        }
-        return [.. args];
+        var ours = await Tool.RunAsync("run", "--timeout", duration, "--", "sleep", "1");
+        Assert.Equal(expected, ours.ShellStatus.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var noDeadline = await Tool.RunAsync("run", "--", "sh", "-c", "exit 7");
+        Assert.Equal(7, noDeadline.ShellStatus);
     }
+
+    /// <summary>GNU's messages with the tool's name in place of timeout's.</summary>
+    private static string AsSpawn(string gnuStderr) => gnuStderr
+        .Replace("timeout: ", "spawn: ", StringComparison.Ordinal)
+        .Replace("Try 'timeout --help'", "Try 'spawn run --help'", StringComparison.Ordinal);
 
     /// <summary>Files for the cases above, made once for the run.</summary>
     private static class Files

@@ -63,24 +63,49 @@ public sealed class WaitToolTests
     }
 
     [Fact]
-    public async Task Wait_on_a_process_started_elsewhere_returns_when_it_exits()
+    public async Task Wait_is_silent_and_returns_0_when_the_process_exits()
     {
         using var other = new GatedProcess(4);
         string[] args = ProcessHandle.UsesPidfd ? ["wait", other.Pid] : ["wait", "--exited", other.Pid];
         var outcome = await RunToolWhile(tool => { WaitUntilToolHolds(tool, other.Handle); other.Open(); }, args);
         Assert.Equal(0, outcome.State.ExitCode);
         Assert.Equal(4, other.Handle.Wait().ExitCode);
+        Assert.Equal("", outcome.Stdout);
+        Assert.Equal("", outcome.Stderr);
+    }
+
+    [Fact]
+    public async Task Verbose_says_which_pid_finished_on_stdout()
+    {
+        using var other = new GatedProcess(0);
+        string[] args = ProcessHandle.UsesPidfd ? ["wait", "-v", other.Pid] : ["wait", "-ve", other.Pid];
+        var outcome = await RunToolWhile(tool => { WaitUntilToolHolds(tool, other.Handle); other.Open(); }, args);
+        Assert.Equal(0, outcome.State.ExitCode);
+        Assert.Equal($"PID {other.Pid} finished\n", outcome.Stdout);
+    }
+
+    [Fact]
+    public async Task Status_is_spawns_extra_the_exit_status_of_a_non_child()
+    {
+        using var other = new GatedProcess(4);
+        string[] args = ProcessHandle.UsesPidfd ? ["wait", "--status", other.Pid] : ["wait", "--status", "--exited", other.Pid];
+        var outcome = await RunToolWhile(tool => { WaitUntilToolHolds(tool, other.Handle); other.Open(); }, args);
+        Assert.Equal(0, outcome.State.ExitCode);
         // The kernel keeps the status for any process (6.15+); this machine has it. The tool
         // inherits SPAWN_PIDFD=0 in the PID-mode run, and without a pidfd the status is unknown.
         Assert.Equal(ProcessHandle.UsesPidfd ? $"{other.Pid}: exit status 4\n" : $"{other.Pid}: unknown\n", outcome.Stdout);
     }
 
     [Fact]
-    public async Task Wait_timeout_is_124()
+    public async Task Timeout_is_3_and_verbose_says_so()
     {
         using var other = new GatedProcess(0);
-        var outcome = await Tool.RunAsync("wait", "--timeout", "0.3", other.Pid);
-        Assert.Equal(124, outcome.State.ExitCode);
+        var quiet = await Tool.RunAsync("wait", "--timeout", "0.3", other.Pid);
+        Assert.Equal(3, quiet.State.ExitCode);
+        Assert.Equal("", quiet.Stdout);
+        var verbose = await Tool.RunAsync("wait", "-v", "-t0.3", other.Pid);
+        Assert.Equal(3, verbose.State.ExitCode);
+        Assert.Equal("Timeout expired\n", verbose.Stdout);
         Assert.False(other.Handle.HasExited);
     }
 
@@ -89,10 +114,37 @@ public sealed class WaitToolTests
     {
         var missing = await Tool.RunAsync("wait", "2147483647");
         Assert.Equal(1, missing.State.ExitCode);
-        Assert.Contains("2147483647", missing.Stderr);
+        Assert.Equal("spawn: could not open PID 2147483647: No such process\n", missing.Stderr);
         var accepted = await Tool.RunAsync("wait", "--exited", "2147483647");
         Assert.Equal(0, accepted.State.ExitCode);
-        Assert.Equal("2147483647: unknown\n", accepted.Stdout);
+        Assert.Equal("", accepted.Stdout + accepted.Stderr);
+        var verbose = await Tool.RunAsync("wait", "-e", "-v", "2147483647");
+        Assert.Equal("spawn: PID 2147483647 has exited, skipping\n", verbose.Stderr);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "spawn: no PIDs specified\n")]
+    [InlineData(new[] { "-c", "2", "1" }, "spawn: can't wait for 2 of 1 PIDs\n")]
+    [InlineData(new[] { "-c", "1", "-e", "1" }, "spawn: mutually exclusive arguments: --count --exited\n")]
+    [InlineData(new[] { "-c", "x", "1" }, "spawn: invalid count: 'x'\n")]
+    [InlineData(new[] { "-t", "soon", "1" }, "spawn: invalid timeout: 'soon'\n")]
+    [InlineData(new[] { "abc" }, "spawn: failed to parse PID argument 'abc': Invalid argument\n")]
+    [InlineData(new[] { "0" }, "spawn: failed to parse PID argument '0': Numerical result out of range\n")]
+    [InlineData(new[] { "-x", "1" }, "spawn: invalid option -- 'x'\nTry 'spawn wait --help' for more information.\n")]
+    [InlineData(new[] { "--count" }, "spawn: option '--count' requires an argument\nTry 'spawn wait --help' for more information.\n")]
+    public async Task Usage_errors_are_1_with_waitpids_messages(string[] args, string stderr)
+    {
+        var outcome = await Tool.RunAsync(["wait", .. args]);
+        Assert.Equal(1, outcome.State.ExitCode);
+        Assert.Equal(stderr, outcome.Stderr);
+        Assert.Equal("", outcome.Stdout);
+    }
+
+    [Fact]
+    public async Task Options_may_follow_the_pids_as_getopt_permutes_them()
+    {
+        var outcome = await Tool.RunAsync("wait", "2147483647", "--exited");
+        Assert.Equal(0, outcome.State.ExitCode);
     }
 
     [Fact]
@@ -100,10 +152,10 @@ public sealed class WaitToolTests
     {
         using var quick = new GatedProcess(0);
         using var slow = new GatedProcess(0);
-        string[] args = ["wait", .. ProcessHandle.UsesPidfd ? [] : new[] { "--exited" }, "--count", "1", slow.Pid, quick.Pid];
+        string[] args = ["wait", "-v", "--count", "1", slow.Pid, quick.Pid];
         var outcome = await RunToolWhile(tool => { WaitUntilToolHolds(tool, quick.Handle, slow.Handle); quick.Open(); }, args);
         Assert.Equal(0, outcome.State.ExitCode);
-        Assert.StartsWith($"{quick.Pid}: ", outcome.Stdout, StringComparison.Ordinal);
+        Assert.Equal($"PID {quick.Pid} finished\n", outcome.Stdout);
         Assert.False(slow.Handle.HasExited);
     }
 }
