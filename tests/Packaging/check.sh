@@ -275,10 +275,11 @@ else
   expect_status 124 run --timeout 1s -- sleep 30
   expect_status 127 run -- /no/such/program
   expect_status 143 run -- sh -c 'kill -TERM $$'
-  # Long enough to outlast the emulated runtime's start-up, which spawn wait needs before it can look.
-  sleep 8 &
+  # Usually outlasts the emulated runtime's start-up; on a loaded machine it may not, and --exited
+  # (waitpid's -e) then accepts a PID that is already gone, so the status is 0 either way.
+  sleep 15 &
   sleeper=$!
-  expect_status 0 wait --timeout 30s "$sleeper"
+  expect_status 0 wait --exited --timeout 30s "$sleeper"
   wait "$sleeper" 2>/dev/null
   if [ ${#problems[@]} -eq 0 ]; then ok "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; tail_of "$work/cli-arm64-run.log"; fi
 fi
