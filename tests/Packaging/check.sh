@@ -279,7 +279,7 @@ else
   # (waitpid's -e) then accepts a PID that is already gone, so the status is 0 either way.
   sleep 15 &
   sleeper=$!
-  expect_status 0 wait --exited --timeout 30s "$sleeper"
+  expect_status 0 wait --exited --timeout 30 "$sleeper"
   wait "$sleeper" 2>/dev/null
   if [ ${#problems[@]} -eq 0 ]; then ok "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; tail_of "$work/cli-arm64-run.log"; fi
 fi
