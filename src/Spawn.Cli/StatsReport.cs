@@ -12,9 +12,9 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private TimeSpan User => tree?.UserTime ?? state.UserTime;
+    private TimeSpan User => tree?.UserTime ?? state.UserTime ?? TimeSpan.Zero;
 
-    private TimeSpan System => tree?.SystemTime ?? state.SystemTime;
+    private TimeSpan System => tree?.SystemTime ?? state.SystemTime ?? TimeSpan.Zero;
 
     private long? PeakMemory => tree is null ? state.MaxRssBytes : tree.PeakMemoryBytes;
 

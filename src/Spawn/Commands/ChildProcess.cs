@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Spawn;
 
 /// <summary>
@@ -113,6 +115,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
     public bool Signal(int signal) => Handle.Signal(signal);
 
+    /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
+    public bool Signal(PosixSignal signal) => Handle.Signal(Signals.FromPosixSignal(signal));
+
     /// <summary>Sends SIGKILL to the process; false once it has finished.</summary>
     public bool Kill() => Handle.Kill();
 
@@ -128,6 +133,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
         }
         return Handle.SignalGroup(signal);
     }
+
+    /// <summary>Sends <paramref name="signal"/> to the child's whole process group (see <see cref="SignalGroup(int)"/>).</summary>
+    public bool SignalGroup(PosixSignal signal) => SignalGroup(Signals.FromPosixSignal(signal));
 
     /// <summary>Kills the process and what it started if it still runs, waits for it and its copies, and releases everything.</summary>
     public async ValueTask DisposeAsync()

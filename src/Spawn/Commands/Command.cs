@@ -199,6 +199,9 @@ public sealed partial class Command
         return new(this) { ParentDeathSignal = signal };
     }
 
+    /// <summary>The signal the kernel sends the child when this process dies (see <see cref="WithParentDeathSignal(int?)"/>).</summary>
+    public Command WithParentDeathSignal(PosixSignal signal) => WithParentDeathSignal(Signals.FromPosixSignal(signal));
+
     /// <summary>Allowing a bare name to be found through an empty or relative PATH entry (Go's ErrDot opt-in).</summary>
     public Command WithRelativePathLookup(bool allowed = true) => new(this) { AllowsRelativePathLookup = allowed };
 
@@ -212,6 +215,9 @@ public sealed partial class Command
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         return new(this) { CancelSignal = signal, GracePeriod = gracePeriod };
     }
+
+    /// <summary>The signal for cancellation and the grace period before SIGKILL.</summary>
+    public Command WithCancelSignal(PosixSignal signal, TimeSpan gracePeriod) => WithCancelSignal(Signals.FromPosixSignal(signal), gracePeriod);
 
     /// <summary>Bounds waiting for the pipes after the child exits (Go's WaitDelay); null waits for ever, or 1 s after a cancellation or timeout (see <see cref="WaitDelay"/>).</summary>
     public Command WithWaitDelay(TimeSpan? delay)

@@ -1,7 +1,7 @@
 namespace Spawn;
 
 /// <summary>A command exited with a non-zero status (or was killed by a signal) while exit codes were validated.</summary>
-public sealed class CommandFailedException : Exception
+public sealed class CommandFailedException : SpawnException
 {
     internal CommandFailedException(CommandResult result, string? stderrTail)
         : base(BuildMessage(result, stderrTail))

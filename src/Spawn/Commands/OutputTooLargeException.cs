@@ -7,7 +7,7 @@ namespace Spawn;
 /// <see cref="Command.WithCaptureLimit"/> to keep the head and tail of such output, or stream it
 /// (<see cref="OutputTarget.ToStream(System.IO.Stream)"/>, <see cref="Command.StreamLinesAsync"/>).
 /// </summary>
-public sealed class OutputTooLargeException : Exception
+public sealed class OutputTooLargeException : SpawnException
 {
     /// <summary>The most bytes a capture without a limit keeps: <see cref="Array.MaxLength"/>.</summary>
     public static long MaxCaptureBytes => Array.MaxLength;
