@@ -9,7 +9,7 @@ namespace Spawn;
 /// <see cref="Stdout"/>/<see cref="Stderr"/> before waiting); the pipes Spawn made for itself never
 /// delay it. Disposing a child that still runs kills it and the processes it started.
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
+public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStreamedRun<CommandResult>
 {
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
@@ -27,6 +27,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
         Stdout = slots[1].ExposedToCaller ? slots[1].Parent : null;
         Stderr = slots[2].ExposedToCaller ? slots[2].Parent : null;
         Task[] pumps = StartPumps(slots, stderrTail);
+        _pumps = pumps;
         _pumpsDone = pumps.Length switch { 0 => Task.CompletedTask, 1 => pumps[0], _ => Task.WhenAll(pumps) };
 
         _cancellationToken = cancellationToken;
@@ -136,6 +137,10 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
 
     /// <summary>Sends <paramref name="signal"/> to the child's whole process group (see <see cref="SignalGroup(int)"/>).</summary>
     public bool SignalGroup(PosixSignal signal) => SignalGroup(Signals.FromPosixSignal(signal));
+
+    Task<CommandResult> IStreamedRun<CommandResult>.WaitForCompletionAsync() => WaitForCompletionAsync();
+
+    void IStreamedRun<CommandResult>.Validate(CommandResult result) => Validate(result);
 
     /// <summary>Kills the process and what it started if it still runs, waits for it and its copies, and releases everything.</summary>
     public async ValueTask DisposeAsync()

@@ -5,7 +5,7 @@ namespace Spawn;
 /// (<see cref="OutputTooLargeException.MaxCaptureBytes"/>, just under 2 GiB). The process ran to its
 /// end (the rest was read and dropped, so it never blocked on a full pipe); use
 /// <see cref="Command.WithCaptureLimit"/> to keep the head and tail of such output, or stream it
-/// (<see cref="OutputTarget.ToStream(System.IO.Stream)"/>, <see cref="Command.StreamLinesAsync"/>).
+/// (<see cref="OutputTarget.ToStream(System.IO.Stream)"/>, <see cref="Command.StreamLinesAsync(System.Text.Encoding?, CancellationToken)"/>).
 /// </summary>
 public sealed class OutputTooLargeException : SpawnException
 {
