@@ -50,6 +50,17 @@ public abstract class OutputTarget
         return new SinkTarget(() => new LineSink(onLine, encoding ?? Encoding.UTF8));
     }
 
+    /// <summary>
+    /// Decoded (UTF-8 by default) and passed to <paramref name="onLine"/> one line at a time, without
+    /// the line end; each line's task completes before the next line is passed (and the child waits
+    /// on a full pipe meanwhile).
+    /// </summary>
+    public static OutputTarget ToDelegate(Func<string, Task> onLine, Encoding? encoding = null)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        return new SinkTarget(() => new AsyncLineSink(onLine, encoding ?? Encoding.UTF8));
+    }
+
     internal static OutputTarget ToSink(Func<OutputSink> sink) => new SinkTarget(sink);
 
     /// <summary>A pipe that <paramref name="pump"/> (made per start) reads, in place of a drain into a sink.</summary>

@@ -119,3 +119,57 @@ public sealed class OutcomeTests
         Assert.True(new Command("true").ThrowsOnFailure);
     }
 }
+
+/// <summary>The With... siblings and the hint for a whole command line given as the program.</summary>
+public sealed class BuilderSiblingTests
+{
+    [Fact]
+    public void A_command_line_as_the_program_hints_at_separate_arguments()
+    {
+        var e = Assert.Throws<ProcessStartException>(() => new Command("git --version").Start());
+        Assert.Equal("ENOENT", e.ErrorName);
+        Assert.Contains("arguments go in separate strings", e.Message);
+        Assert.Contains("new Command(\"git\", \"--version\")", e.Message);
+
+        var path = Assert.Throws<ProcessStartException>(() => new Command("/bin/sh -c true").Start());
+        Assert.Contains("new Command(\"/bin/sh\", \"-c\", \"true\")", path.Message);
+    }
+
+    [Fact]
+    public void No_hint_when_the_first_word_is_no_program_either()
+    {
+        var e = Assert.Throws<ProcessStartException>(() => new Command("no-such-program-xyz --flag").Start());
+        Assert.DoesNotContain("separate strings", e.Message);
+        Assert.Contains("not found in PATH", e.Message);
+    }
+
+    [Fact]
+    public async Task Stderr_goes_to_a_file()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"spawn-stderr-{Guid.NewGuid():N}");
+        try
+        {
+            await new Command("sh", "-c", "echo first >&2").WithStderrFile(path).RunAsync();
+            await new Command("sh", "-c", "echo second >&2").WithStderrFile(path, append: true).RunAsync();
+            Assert.Equal("first\nsecond\n", await File.ReadAllTextAsync(path));
+            await new Command("sh", "-c", "echo out").WithStdoutFile(path, append: true).RunAsync();
+            Assert.Equal("first\nsecond\nout\n", await File.ReadAllTextAsync(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task An_async_delegate_gets_every_line_in_order_and_slows_the_child()
+    {
+        var lines = new List<string>();
+        await new Command("seq", "1", "2000").WithStdout(OutputTarget.ToDelegate(async line =>
+        {
+            if (line == "1000") await Task.Delay(50);
+            lines.Add(line);
+        })).RunAsync();
+        Assert.Equal(Enumerable.Range(1, 2000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines);
+    }
+}
