@@ -18,7 +18,7 @@ public class SpawnException : Exception, ISpawnException
     /// <summary>Creates the exception for a failure that is not a system call's.</summary>
     /// <param name="message">What happened.</param>
     /// <param name="innerException">What caused it, if anything.</param>
-    protected SpawnException(string message, Exception? innerException = null) : base(message, innerException)
+    protected SpawnException(string message, Exception? innerException) : base(message, innerException)
     {
     }
 

@@ -4,7 +4,7 @@ namespace Spawn;
 public sealed class CommandFailedException : SpawnException
 {
     internal CommandFailedException(CommandResult result, string? stderrTail)
-        : base(BuildMessage(result, stderrTail))
+        : base(BuildMessage(result, stderrTail), null)
     {
         Result = result;
         StderrTail = stderrTail ?? "";

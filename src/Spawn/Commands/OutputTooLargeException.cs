@@ -13,7 +13,7 @@ public sealed class OutputTooLargeException : SpawnException
     public static long MaxCaptureBytes => Array.MaxLength;
 
     internal OutputTooLargeException(long written)
-        : base($"The command wrote {written} bytes to a captured stream; a capture holds at most {MaxCaptureBytes} bytes (Array.MaxLength). Set WithCaptureLimit to keep its head and tail, or stream the output instead.")
+        : base($"The command wrote {written} bytes to a captured stream; a capture holds at most {MaxCaptureBytes} bytes (Array.MaxLength). Set WithCaptureLimit to keep its head and tail, or stream the output instead.", null)
     {
         BytesWritten = written;
     }

@@ -4,7 +4,7 @@ namespace Spawn;
 public sealed class PipelineFailedException : SpawnException
 {
     internal PipelineFailedException(PipelineResult result)
-        : base($"Pipeline failed with {result}: {result.Pipeline}")
+        : base($"Pipeline failed with {result}: {result.Pipeline}", null)
     {
         Result = result;
     }
