@@ -66,7 +66,7 @@ internal static class RunCommand
         catch (ProcessStartException e)
         {
             forwarding.Dispose();
-            Console.Error.WriteLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode)}");
+            Console.Error.WriteLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode.GetValueOrDefault())}");
             return e.ErrorName switch
             {
                 "ENOENT" => NotFound,

@@ -20,7 +20,7 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
 
     /// <summary>The program's own peak resident size, or null when what the kernel reports may be ours.</summary>
     internal long? ProgramPeakBytes =>
-        state.Source == ExitStatusSource.Reaped && ownPeakBytes is long own && state.MaxRssBytes > own ? state.MaxRssBytes : null;
+        state.Source == ExitStatusSource.Reaped && ownPeakBytes is long own && state.MaxRssBytes is long kernel && kernel > own ? kernel : null;
 
     /// <summary>What the kernel reported (ru_maxrss): at least the program's peak, perhaps ours.</summary>
     internal long? UpperBoundBytes => state.Source == ExitStatusSource.Reaped ? state.MaxRssBytes : null;
@@ -32,7 +32,7 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
             : UpperBoundBytes is long bound ? $"max rss unknown (<= {MiB(bound)}: includes spawn's own memory)"
             : "max rss unknown";
         string line = string.Create(Invariant,
-            $"spawn: {state}{(timedOut ? " (timed out)" : "")}, wall {wall.TotalSeconds:0.000} s, user {state.UserTime.TotalSeconds:0.000} s, sys {state.SystemTime.TotalSeconds:0.000} s, {memory}");
+            $"spawn: {state}{(timedOut ? " (timed out)" : "")}, wall {wall.TotalSeconds:0.000} s, user {(state.UserTime ?? TimeSpan.Zero).TotalSeconds:0.000} s, sys {(state.SystemTime ?? TimeSpan.Zero).TotalSeconds:0.000} s, {memory}");
         if (tree is not null)
         {
             line += string.Create(Invariant,
@@ -58,8 +58,8 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
         json.WriteBoolean("timed_out", timedOut);
         json.WriteNumber("status", exitStatus);
         json.WriteNumber("wall_seconds", Math.Round(wall.TotalSeconds, 6));
-        json.WriteNumber("user_seconds", Math.Round(state.UserTime.TotalSeconds, 6));
-        json.WriteNumber("system_seconds", Math.Round(state.SystemTime.TotalSeconds, 6));
+        json.WriteNumber("user_seconds", Math.Round((state.UserTime ?? TimeSpan.Zero).TotalSeconds, 6));
+        json.WriteNumber("system_seconds", Math.Round((state.SystemTime ?? TimeSpan.Zero).TotalSeconds, 6));
         WriteNullable(json, "max_rss_bytes", ProgramPeakBytes);
         WriteNullable(json, "max_rss_upper_bound_bytes", UpperBoundBytes);
         json.WriteBoolean("tree", tree is not null);

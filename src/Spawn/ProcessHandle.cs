@@ -152,7 +152,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
             child.Kill();
             child.Wait();
             child.Dispose();
-            throw new ProcessStartException(path, e.ErrorCode, "the child could not be added to the exit watcher, so it was killed");
+            throw new ProcessStartException(path, e.ErrorCode.GetValueOrDefault(), "the child could not be added to the exit watcher, so it was killed");
         }
     }
 

@@ -9,7 +9,7 @@ namespace Spawn;
 public sealed class ProcessState
 {
     internal ProcessState(int pid, int? exitCode, int? signal, bool coreDumped, ExitStatusSource source,
-        TimeSpan userTime = default, TimeSpan systemTime = default, long maxRssBytes = 0, string? unknownReason = null)
+        TimeSpan? userTime = null, TimeSpan? systemTime = null, long? maxRssBytes = null, string? unknownReason = null)
     {
         Pid = pid;
         ExitCode = exitCode;
@@ -43,19 +43,19 @@ public sealed class ProcessState
     /// <summary>Where the status came from: Spawn's own reap, the kernel's pidfd record, or nowhere.</summary>
     public ExitStatusSource Source { get; }
 
-    /// <summary>CPU time spent in user mode (children it waited for included); zero unless <see cref="Source"/> is <see cref="ExitStatusSource.Reaped"/>.</summary>
-    public TimeSpan UserTime { get; }
+    /// <summary>CPU time spent in user mode (children it waited for included); null (unknown) unless <see cref="Source"/> is <see cref="ExitStatusSource.Reaped"/>.</summary>
+    public TimeSpan? UserTime { get; }
 
-    /// <summary>CPU time spent in the kernel on its behalf; zero unless <see cref="Source"/> is <see cref="ExitStatusSource.Reaped"/>.</summary>
-    public TimeSpan SystemTime { get; }
+    /// <summary>CPU time spent in the kernel on its behalf; null (unknown) unless <see cref="Source"/> is <see cref="ExitStatusSource.Reaped"/>.</summary>
+    public TimeSpan? SystemTime { get; }
 
     /// <summary>
-    /// Peak resident set size in bytes (ru_maxrss); zero unless <see cref="Source"/> is
+    /// Peak resident set size in bytes (ru_maxrss); null (unknown) unless <see cref="Source"/> is
     /// <see cref="ExitStatusSource.Reaped"/>. Linux records the replaced memory's high-water mark at
     /// exec, and a child started vfork-style (as Spawn starts them) replaces the parent's memory,
     /// so this is at least the parent's resident size at the time of the start.
     /// </summary>
-    public long MaxRssBytes { get; }
+    public long? MaxRssBytes { get; }
 
     /// <summary>When <see cref="Source"/> is <see cref="ExitStatusSource.Unknown"/>, why the status could not be learned.</summary>
     public string? UnknownReason { get; }
@@ -70,7 +70,7 @@ public sealed class ProcessState
 
     /// <summary>Decodes a wait(2)-style status word (as wait4 and PIDFD_INFO_EXIT give it).</summary>
     internal static ProcessState FromWaitStatus(int pid, int status, ExitStatusSource source,
-        TimeSpan userTime = default, TimeSpan systemTime = default, long maxRssBytes = 0)
+        TimeSpan? userTime = null, TimeSpan? systemTime = null, long? maxRssBytes = null)
     {
         int termSignal = status & 0x7f;
         return termSignal == 0

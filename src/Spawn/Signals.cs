@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Spawn;
 
 /// <summary>Linux signal numbers, and their names as Spawn prints them.</summary>
@@ -64,6 +66,33 @@ public static class Signals
     public static string Name(int signal) =>
         signal >= 0 && signal < s_names.Length ? s_names[signal]
         : signal >= 34 && signal <= MaxSignal ? $"RTMIN+{signal - 34}" : signal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The Linux number of <paramref name="signal"/>: the named <see cref="PosixSignal"/> values
+    /// (which .NET keeps negative and platform-neutral) map to Linux's numbers; a positive value is
+    /// taken as a raw signal number, as <see cref="PosixSignalRegistration"/> takes it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Neither a named <see cref="PosixSignal"/> nor a signal number (0 to 64).</exception>
+    public static int FromPosixSignal(PosixSignal signal)
+    {
+        int number = signal switch
+        {
+            PosixSignal.SIGHUP => SIGHUP,
+            PosixSignal.SIGINT => SIGINT,
+            PosixSignal.SIGQUIT => SIGQUIT,
+            PosixSignal.SIGTERM => SIGTERM,
+            PosixSignal.SIGCHLD => SIGCHLD,
+            PosixSignal.SIGCONT => SIGCONT,
+            PosixSignal.SIGWINCH => SIGWINCH,
+            PosixSignal.SIGTTIN => 21,
+            PosixSignal.SIGTTOU => 22,
+            PosixSignal.SIGTSTP => SIGTSTP,
+            _ when (int)signal >= 0 => (int)signal,
+            _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "Not a PosixSignal Spawn knows, nor a signal number."),
+        };
+        Validate(number);
+        return number;
+    }
 
     internal static void Validate(int signal)
     {

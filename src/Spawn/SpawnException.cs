@@ -1,7 +1,11 @@
 namespace Spawn;
 
-/// <summary>A system call made by Spawn failed; <see cref="ErrorCode"/> is the errno it gave.</summary>
-public class SpawnException : Exception
+/// <summary>
+/// The base of what Spawn throws of its own, except cancellations (which derive from
+/// <see cref="OperationCanceledException"/>; see <see cref="ISpawnException"/>). When a system call
+/// failed, <see cref="ErrorCode"/> is the errno it gave.
+/// </summary>
+public class SpawnException : Exception, ISpawnException
 {
     /// <summary>Creates the exception for a failed system call.</summary>
     /// <param name="message">What Spawn was doing, already naming the errno.</param>
@@ -11,11 +15,18 @@ public class SpawnException : Exception
         ErrorCode = errorCode;
     }
 
-    /// <summary>The errno value the system call failed with.</summary>
-    public int ErrorCode { get; }
+    /// <summary>Creates the exception for a failure that is not a system call's.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="innerException">What caused it, if anything.</param>
+    protected SpawnException(string message, Exception? innerException) : base(message, innerException)
+    {
+    }
 
-    /// <summary>The symbolic errno name, for example <c>ENOENT</c>.</summary>
-    public string ErrorName => Errno.Name(ErrorCode);
+    /// <summary>The errno value the system call failed with; null when no system call failed.</summary>
+    public int? ErrorCode { get; }
+
+    /// <summary>The symbolic errno name, for example <c>ENOENT</c>; null when no system call failed.</summary>
+    public string? ErrorName => ErrorCode is int code ? Errno.Name(code) : null;
 
     /// <summary>
     /// .NET reports any failure to start an OS thread as <see cref="OutOfMemoryException"/>. The

@@ -36,7 +36,7 @@ public sealed partial class ChildProcess
         {
             // The child has exited, but the caller's pipes are still held (by a descendant that
             // was re-parented away when the child exited): the call ends all the same.
-            if (!_pumpsDone.IsCompleted) BoundPipes(Command.WaitDelay ?? DefaultCancelWaitDelay);
+            if (!PumpsDone) BoundPipes(Command.WaitDelay ?? DefaultCancelWaitDelay);
             return;
         }
         _ = EndProcessAsync();

@@ -25,6 +25,9 @@ public sealed partial class ChildProcess
     private static readonly Task<TreeUsage?> s_noTree = Task.FromResult<TreeUsage?>(null);
 
     private readonly TaskCompletionSource<CommandResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task[] _pumps;
+
+    /// <summary>All the pumps, for the async driver. A blocking wait looks at each pump instead: Task.WhenAll completes through a thread-pool item when its tasks run their continuations asynchronously.</summary>
     private readonly Task _pumpsDone;
     private readonly Lock _endLock = new();
     private int _driving;
@@ -85,18 +88,23 @@ public sealed partial class ChildProcess
         return _result.Task;
     }
 
-    internal void Validate(CommandResult result)
+    internal void Validate(CommandResult result) => ThrowIfFailed(result, _stderrTail?.ToString(), _cancellationToken);
+
+    /// <summary>The exception a run ends with when it did not succeed and the command throws on failure.</summary>
+    internal static void ThrowIfFailed(CommandResult result, string? stderrTail, CancellationToken token)
     {
-        switch (Volatile.Read(ref _cancelReason))
+        Command command = result.Command;
+        if (!command.ThrowsOnFailure) return;
+        switch (result.Outcome)
         {
-            case TimedOut:
-                throw new CommandTimeoutException(result, Command.Timeout!.Value);
-            case Canceled:
-                throw new CommandCanceledException($"Command was cancelled and ended with {result.State}: {Command}", result, _cancellationToken);
+            case CommandOutcome.TimedOut:
+                throw new CommandTimeoutException(result, command.Timeout ?? TimeSpan.Zero);
+            case CommandOutcome.Canceled:
+                throw new CommandCanceledException($"Command was cancelled and ended with {result.State}: {result.Describe()}", result, token);
         }
-        if (Command.ValidatesExitCode && !result.Success)
+        if (command.ValidatesExitCode && !result.Success)
         {
-            throw new CommandFailedException(result, _stderrTail?.ToString());
+            throw new CommandFailedException(result, stderrTail);
         }
     }
 
@@ -119,8 +127,8 @@ public sealed partial class ChildProcess
 #pragma warning restore CA1031
     }
 
-    /// <summary>The blocking driver: the same steps on the calling thread.</summary>
-    private CommandResult WaitForCompletion()
+    /// <summary>The blocking driver: the same steps on the calling thread. Exit plus copies, without validation.</summary>
+    internal CommandResult WaitForCompletion()
     {
         if (!_result.Task.IsCompleted)
         {
@@ -158,7 +166,7 @@ public sealed partial class ChildProcess
         bool cancelled = Volatile.Read(ref _cancelReason) != NotCanceled;
         if (cancelled && Tree is null) KillDescendants();
         TimeSpan? bound = cancelled ? Command.WaitDelay ?? DefaultCancelWaitDelay : Command.WaitDelay;
-        if (bound is { } delay && !_pumpsDone.IsCompleted) BoundPipes(delay);
+        if (bound is { } delay && !PumpsDone) BoundPipes(delay);
     }
 
     /// <summary>
@@ -251,28 +259,42 @@ public sealed partial class ChildProcess
         }
     }
 
+    /// <summary>True once every copy has ended; needs no thread-pool thread, unlike <see cref="_pumpsDone"/>.</summary>
+    private bool PumpsDone
+    {
+        get
+        {
+            foreach (Task pump in _pumps) if (!pump.IsCompleted) return false;
+            return true;
+        }
+    }
+
     /// <summary>Waits for the copies on this thread, closing the pipes at their bound.</summary>
     private void WaitForPumpsBlocking()
     {
-        while (!_pumpsDone.IsCompleted)
+        foreach (Task pump in _pumps)
         {
-            long remaining = Volatile.Read(ref _cutDeadline) - Environment.TickCount64;
-            if (remaining <= 0)
+            while (!pump.IsCompleted)
             {
-                CutPipes();
-                break;
-            }
-            try
-            {
-                // A bound may be set meanwhile (a cancellation): look again now and then.
-                _pumpsDone.Wait((int)Math.Min(remaining, BlockingSliceMilliseconds * 2));
-            }
-            catch (AggregateException)
-            {
-                break; // rethrown below, unwrapped
+                long remaining = Volatile.Read(ref _cutDeadline) - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    CutPipes();
+                    break;
+                }
+                try
+                {
+                    // A bound may be set meanwhile (a cancellation): look again now and then.
+                    pump.Wait((int)Math.Min(remaining, BlockingSliceMilliseconds * 2));
+                }
+                catch (AggregateException)
+                {
+                    break; // rethrown below, unwrapped
+                }
             }
         }
-        _pumpsDone.GetAwaiter().GetResult();
+        // After a cut, the copies end as their pipes close: wait for that, then report a failure.
+        foreach (Task pump in _pumps) pump.GetAwaiter().GetResult();
     }
 
     /// <summary>The copies may wait for the caller's pipes <paramref name="delay"/> more at most, then the pipes are closed.</summary>
@@ -292,7 +314,7 @@ public sealed partial class ChildProcess
     /// <summary>Go's WaitDelay: something still holds the pipes (a grandchild); stop waiting for it.</summary>
     private void CutPipes()
     {
-        if (_pumpsDone.IsCompleted) return;
+        if (PumpsDone) return;
         _waitDelayExpired = true;
         ClosePipes();
     }
@@ -302,7 +324,9 @@ public sealed partial class ChildProcess
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
         ClosePipes();
         ReleaseCancellation();
-        _result.TrySetResult(new CommandResult(Command, _exitState!, StartTime, _exitTime, _waitDelayExpired, treeUsage));
+        int reason = Volatile.Read(ref _cancelReason);
+        _result.TrySetResult(new CommandResult(Command, _exitState!, StartTime, _exitTime, _waitDelayExpired, treeUsage,
+            canceled: reason == Canceled, timedOut: reason == TimedOut));
     }
 
     private void FinishFaulted(Exception e)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Spawn;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Spawn;
 /// <see cref="Stdout"/>/<see cref="Stderr"/> before waiting); the pipes Spawn made for itself never
 /// delay it. Disposing a child that still runs kills it and the processes it started.
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
+public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStreamedRun<CommandResult>
 {
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
@@ -25,6 +27,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
         Stdout = slots[1].ExposedToCaller ? slots[1].Parent : null;
         Stderr = slots[2].ExposedToCaller ? slots[2].Parent : null;
         Task[] pumps = StartPumps(slots, stderrTail);
+        _pumps = pumps;
         _pumpsDone = pumps.Length switch { 0 => Task.CompletedTask, 1 => pumps[0], _ => Task.WhenAll(pumps) };
 
         _cancellationToken = cancellationToken;
@@ -113,6 +116,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
     public bool Signal(int signal) => Handle.Signal(signal);
 
+    /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
+    public bool Signal(PosixSignal signal) => Handle.Signal(Signals.FromPosixSignal(signal));
+
     /// <summary>Sends SIGKILL to the process; false once it has finished.</summary>
     public bool Kill() => Handle.Kill();
 
@@ -128,6 +134,13 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable
         }
         return Handle.SignalGroup(signal);
     }
+
+    /// <summary>Sends <paramref name="signal"/> to the child's whole process group (see <see cref="SignalGroup(int)"/>).</summary>
+    public bool SignalGroup(PosixSignal signal) => SignalGroup(Signals.FromPosixSignal(signal));
+
+    Task<CommandResult> IStreamedRun<CommandResult>.WaitForCompletionAsync() => WaitForCompletionAsync();
+
+    void IStreamedRun<CommandResult>.Validate(CommandResult result) => Validate(result);
 
     /// <summary>Kills the process and what it started if it still runs, waits for it and its copies, and releases everything.</summary>
     public async ValueTask DisposeAsync()

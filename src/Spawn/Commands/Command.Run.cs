@@ -2,6 +2,9 @@ using System.Text;
 
 namespace Spawn;
 
+// Running to completion. Every async method has a blocking twin that runs on the calling thread
+// (ChildProcess.Wait's driver), never blocking a pool thread on async work; both throw, or not,
+// as the command says (ThrowsOnFailure, ValidatesExitCode), and return the same result types.
 public sealed partial class Command
 {
     /// <summary>
@@ -15,46 +18,76 @@ public sealed partial class Command
     /// <exception cref="ProcessStartException">The program was not found, is not executable, or could not be started.</exception>
     public ChildProcess Start(CancellationToken cancellationToken = default) => ChildProcess.Start(this, cancellationToken);
 
-    /// <summary>Runs the command to completion and returns its exit state and run time.</summary>
-    /// <exception cref="CommandFailedException">Non-zero exit while exit codes are validated (the default).</exception>
-    /// <exception cref="CommandTimeoutException">The command ran past <see cref="Timeout"/>.</exception>
-    /// <exception cref="CommandCanceledException">The token was cancelled.</exception>
+    /// <summary>Runs the command to completion and returns its exit state, outcome and run time.</summary>
+    /// <exception cref="CommandFailedException">Non-zero exit or a signal, while exit codes are validated (the default) and <see cref="ThrowsOnFailure"/>.</exception>
+    /// <exception cref="CommandTimeoutException">The command ran past <see cref="Timeout"/> (unless not <see cref="ThrowsOnFailure"/>).</exception>
+    /// <exception cref="CommandCanceledException">The token was cancelled (unless not <see cref="ThrowsOnFailure"/>).</exception>
     public async Task<CommandResult> RunAsync(CancellationToken cancellationToken = default)
     {
         await using ChildProcess child = Start(cancellationToken);
         return await child.WaitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>The blocking form of <see cref="RunAsync"/>: it waits on the calling thread, timeout and cancellation included, and needs no thread-pool thread.</summary>
+    /// <inheritdoc cref="RunAsync" path="/exception"/>
+    public CommandResult Run(CancellationToken cancellationToken = default)
+    {
+        using ChildProcess child = Start(cancellationToken);
+        return child.Wait();
+    }
+
     /// <summary>Runs the command and captures stdout and stderr as text (UTF-8 by default), reading both at once.</summary>
+    /// <inheritdoc cref="RunAsync" path="/exception"/>
     /// <exception cref="OutputTooLargeException">A stream passed <see cref="OutputTooLargeException.MaxCaptureBytes"/> without a <see cref="CaptureLimit"/>.</exception>
     public async Task<BufferedCommandResult> OutputAsync(Encoding? encoding = null, CancellationToken cancellationToken = default)
     {
-        encoding ??= Encoding.UTF8;
-        var (result, stdout, stderr) = await CaptureAsync(cancellationToken).ConfigureAwait(false);
-        return new BufferedCommandResult(result, stdout.ToText(encoding), stderr?.ToText(encoding) ?? "");
+        var capture = new OutputCapture(this, CaptureLimit);
+        CommandResult result = await RunCapturedAsync(capture, cancellationToken).ConfigureAwait(false);
+        return capture.ToText(result, encoding);
     }
 
     /// <summary>Runs the command and captures stdout and stderr as text (UTF-8).</summary>
     public Task<BufferedCommandResult> OutputAsync(CancellationToken cancellationToken) => OutputAsync(null, cancellationToken);
 
+    /// <summary>The blocking form of <see cref="OutputAsync(Encoding?, CancellationToken)"/>.</summary>
+    public BufferedCommandResult Output(Encoding? encoding = null, CancellationToken cancellationToken = default)
+    {
+        var capture = new OutputCapture(this, CaptureLimit);
+        return capture.ToText(RunCaptured(capture, cancellationToken), encoding);
+    }
+
+    /// <summary>The blocking form of <see cref="OutputAsync(CancellationToken)"/>.</summary>
+    public BufferedCommandResult Output(CancellationToken cancellationToken) => Output(null, cancellationToken);
+
     /// <summary>Runs the command and captures stdout and stderr as bytes, reading both at once.</summary>
     /// <exception cref="OutputTooLargeException">A stream passed <see cref="OutputTooLargeException.MaxCaptureBytes"/> without a <see cref="CaptureLimit"/>.</exception>
     public async Task<BinaryCommandResult> OutputBytesAsync(CancellationToken cancellationToken = default)
     {
-        var (result, stdout, stderr) = await CaptureAsync(cancellationToken).ConfigureAwait(false);
-        return new BinaryCommandResult(result, stdout.ToArray(), stderr?.ToArray() ?? []);
+        var capture = new OutputCapture(this, CaptureLimit);
+        CommandResult result = await RunCapturedAsync(capture, cancellationToken).ConfigureAwait(false);
+        return capture.ToBytes(result);
     }
 
-    private async Task<(CommandResult Result, CaptureBuffer Stdout, CaptureBuffer? Stderr)> CaptureAsync(CancellationToken cancellationToken)
+    /// <summary>The blocking form of <see cref="OutputBytesAsync"/>.</summary>
+    public BinaryCommandResult OutputBytes(CancellationToken cancellationToken = default)
     {
-        var stdout = new CaptureBuffer(CaptureLimit);
-        bool merged = ReferenceEquals(Stderr, OutputTarget.Stdout);
-        CaptureBuffer? stderr = merged ? null : new CaptureBuffer(CaptureLimit);
-        Command capturing = WithStdout(OutputTarget.ToSink(() => stdout))
-            .WithStderr(merged ? OutputTarget.Stdout : OutputTarget.ToSink(() => stderr!));
-        await using ChildProcess child = capturing.Start(cancellationToken);
+        var capture = new OutputCapture(this, CaptureLimit);
+        return capture.ToBytes(RunCaptured(capture, cancellationToken));
+    }
+
+    private static async Task<CommandResult> RunCapturedAsync(OutputCapture capture, CancellationToken cancellationToken)
+    {
+        await using ChildProcess child = capture.Command.Start(cancellationToken);
         CommandResult result = await child.WaitForCompletionAsync().ConfigureAwait(false);
         child.Validate(result);
-        return (result, stdout, stderr);
+        return result;
+    }
+
+    private static CommandResult RunCaptured(OutputCapture capture, CancellationToken cancellationToken)
+    {
+        using ChildProcess child = capture.Command.Start(cancellationToken);
+        CommandResult result = child.WaitForCompletion();
+        child.Validate(result);
+        return result;
     }
 }

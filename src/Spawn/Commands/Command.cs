@@ -7,7 +7,7 @@ namespace Spawn;
 /// An immutable description of a program to run: its arguments (an argv array, never a shell
 /// line), environment, working directory and where its standard streams go. Every
 /// <c>With...</c> method returns a changed copy. <see cref="Start"/> runs it; <see cref="RunAsync"/>,
-/// <see cref="OutputAsync(System.Text.Encoding?, CancellationToken)"/> and <see cref="StreamLinesAsync"/> run it to completion.
+/// <see cref="OutputAsync(System.Text.Encoding?, CancellationToken)"/> and <see cref="StreamLinesAsync(System.Text.Encoding?, CancellationToken)"/> run it to completion.
 /// </summary>
 /// <example>
 /// <code>
@@ -86,6 +86,14 @@ public sealed partial class Command
 
     /// <summary>Whether <see cref="RunAsync"/> and the other run methods throw <see cref="CommandFailedException"/> on a non-zero exit (default true).</summary>
     public bool ValidatesExitCode { get; private set; } = true;
+
+    /// <summary>
+    /// Whether running throws when the run does not succeed (default true): <see cref="CommandFailedException"/>
+    /// for a non-zero exit or a signal (while <see cref="ValidatesExitCode"/>), <see cref="CommandTimeoutException"/>,
+    /// <see cref="CommandCanceledException"/>. When false, the process's own behaviour never throws:
+    /// every run method returns the result, and <see cref="CommandResult.Outcome"/> says what happened.
+    /// </summary>
+    public bool ThrowsOnFailure { get; private set; } = true;
 
     /// <summary>The signal sent first when the command is cancelled or times out (default SIGTERM).</summary>
     public int CancelSignal { get; private set; } = Signals.SIGTERM;
@@ -199,11 +207,28 @@ public sealed partial class Command
         return new(this) { ParentDeathSignal = signal };
     }
 
+    /// <summary>The signal the kernel sends the child when this process dies (see <see cref="WithParentDeathSignal(int?)"/>).</summary>
+    public Command WithParentDeathSignal(PosixSignal signal) => WithParentDeathSignal(Signals.FromPosixSignal(signal));
+
     /// <summary>Allowing a bare name to be found through an empty or relative PATH entry (Go's ErrDot opt-in).</summary>
     public Command WithRelativePathLookup(bool allowed = true) => new(this) { AllowsRelativePathLookup = allowed };
 
-    /// <summary>Whether a non-zero exit throws <see cref="CommandFailedException"/>.</summary>
+    /// <summary>Whether a non-zero exit throws <see cref="CommandFailedException"/> (a timeout or a cancellation still throws; see <see cref="WithThrowOnFailure"/>).</summary>
     public Command WithExitCodeValidation(bool enabled) => new(this) { ValidatesExitCode = enabled };
+
+    /// <summary>
+    /// False: running never throws for what the process did (a non-zero exit, a signal, a timeout,
+    /// a cancellation, an expired wait delay); the result's <see cref="CommandResult.Outcome"/> says
+    /// which happened. Starting can still throw (<see cref="ProcessStartException"/>), as can a
+    /// capture too large to hold (<see cref="OutputTooLargeException"/>).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// CommandResult result = await new Command("make", "test").WithTimeout(TimeSpan.FromMinutes(5)).WithThrowOnFailure(false).RunAsync();
+    /// if (result.Outcome == CommandOutcome.TimedOut) Console.WriteLine("too slow");
+    /// </code>
+    /// </example>
+    public Command WithThrowOnFailure(bool enabled) => new(this) { ThrowsOnFailure = enabled };
 
     /// <summary>The signal for cancellation and the grace period before SIGKILL.</summary>
     public Command WithCancelSignal(int signal, TimeSpan gracePeriod)
@@ -212,6 +237,9 @@ public sealed partial class Command
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         return new(this) { CancelSignal = signal, GracePeriod = gracePeriod };
     }
+
+    /// <summary>The signal for cancellation and the grace period before SIGKILL.</summary>
+    public Command WithCancelSignal(PosixSignal signal, TimeSpan gracePeriod) => WithCancelSignal(Signals.FromPosixSignal(signal), gracePeriod);
 
     /// <summary>Bounds waiting for the pipes after the child exits (Go's WaitDelay); null waits for ever, or 1 s after a cancellation or timeout (see <see cref="WaitDelay"/>).</summary>
     public Command WithWaitDelay(TimeSpan? delay)
@@ -237,8 +265,11 @@ public sealed partial class Command
     /// <summary>Stdin from a file path.</summary>
     public Command WithStdinFile(string path) => WithStdin(InputSource.FromFile(path));
 
-    /// <summary>Stdout to a file (created or truncated).</summary>
-    public Command WithStdoutFile(string path) => WithStdout(OutputTarget.ToFile(path));
+    /// <summary>Stdout to a file (created or truncated, or appended to).</summary>
+    public Command WithStdoutFile(string path, bool append = false) => WithStdout(OutputTarget.ToFile(path, append));
+
+    /// <summary>Stderr to a file (created or truncated, or appended to).</summary>
+    public Command WithStderrFile(string path, bool append = false) => WithStderr(OutputTarget.ToFile(path, append));
 
     /// <summary>A pipeline of this command into <paramref name="next"/>, connected by an OS pipe.</summary>
     public Pipeline Pipe(Command next) => new Pipeline([this]).Pipe(next);
@@ -269,6 +300,7 @@ public sealed partial class Command
         ParentDeathSignal = o.ParentDeathSignal;
         AllowsRelativePathLookup = o.AllowsRelativePathLookup;
         ValidatesExitCode = o.ValidatesExitCode;
+        ThrowsOnFailure = o.ThrowsOnFailure;
         CancelSignal = o.CancelSignal;
         GracePeriod = o.GracePeriod;
         WaitDelay = o.WaitDelay;

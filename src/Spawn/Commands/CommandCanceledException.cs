@@ -1,7 +1,7 @@
 namespace Spawn;
 
 /// <summary>A command was cancelled through its token; the process was ended and reaped, and <see cref="Result"/> says how it ended.</summary>
-public class CommandCanceledException : OperationCanceledException
+public class CommandCanceledException : OperationCanceledException, ISpawnException
 {
     internal CommandCanceledException(string message, CommandResult result, CancellationToken token)
         : base(message, null, token)

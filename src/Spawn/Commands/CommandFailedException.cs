@@ -1,10 +1,10 @@
 namespace Spawn;
 
 /// <summary>A command exited with a non-zero status (or was killed by a signal) while exit codes were validated.</summary>
-public sealed class CommandFailedException : Exception
+public sealed class CommandFailedException : SpawnException
 {
     internal CommandFailedException(CommandResult result, string? stderrTail)
-        : base(BuildMessage(result, stderrTail))
+        : base(BuildMessage(result, stderrTail), null)
     {
         Result = result;
         StderrTail = stderrTail ?? "";

@@ -1,9 +1,15 @@
 namespace Spawn;
 
-/// <summary>How a command's run ended.</summary>
+/// <summary>
+/// How a command's run ended: the process's exit state, the run's <see cref="Outcome"/> (which
+/// says whether a timeout or a cancellation ended it), and timings. The base of every result
+/// Spawn returns: <see cref="BufferedCommandResult"/> and <see cref="BinaryCommandResult"/> add
+/// captured output, <see cref="PipelineResult"/> every member's result.
+/// </summary>
 public class CommandResult
 {
-    internal CommandResult(Command command, ProcessState state, DateTimeOffset startTime, DateTimeOffset exitTime, bool waitDelayExpired, TreeUsage? tree)
+    internal CommandResult(Command command, ProcessState state, DateTimeOffset startTime, DateTimeOffset exitTime, bool waitDelayExpired, TreeUsage? tree,
+        bool canceled = false, bool timedOut = false)
     {
         Command = command;
         State = state;
@@ -11,12 +17,34 @@ public class CommandResult
         ExitTime = exitTime;
         WaitDelayExpired = waitDelayExpired;
         Tree = tree;
+        Canceled = canceled;
+        TimedOut = timedOut && !canceled;
     }
 
     internal CommandResult(CommandResult other)
-        : this(other.Command, other.State, other.StartTime, other.ExitTime, other.WaitDelayExpired, other.Tree)
+        : this(other.Command, other.State, other.StartTime, other.ExitTime, other.WaitDelayExpired, other.Tree, other.Canceled, other.TimedOut)
     {
     }
+
+    /// <summary>
+    /// How the run ended: <see cref="CommandOutcome.TimedOut"/> or <see cref="CommandOutcome.Canceled"/>
+    /// when Spawn ended it for that reason, else what the process did (<see cref="CommandOutcome.Succeeded"/>,
+    /// <see cref="CommandOutcome.NonZeroExit"/>, <see cref="CommandOutcome.Signaled"/>, <see cref="CommandOutcome.Unknown"/>).
+    /// A <see cref="WaitDelayExpired"/> run may have any outcome.
+    /// </summary>
+    public CommandOutcome Outcome =>
+        TimedOut ? CommandOutcome.TimedOut
+        : Canceled ? CommandOutcome.Canceled
+        : State.Success ? CommandOutcome.Succeeded
+        : State.Exited ? CommandOutcome.NonZeroExit
+        : State.Signal is not null ? CommandOutcome.Signaled
+        : CommandOutcome.Unknown;
+
+    /// <summary>True when the run's token was cancelled before the run was over (the process was then ended).</summary>
+    public bool Canceled { get; }
+
+    /// <summary>True when the run passed its time limit (the process was then ended).</summary>
+    public bool TimedOut { get; }
 
     /// <summary>What the whole process tree used, for a command run with <see cref="Command.WithProcessTree"/>; else null.</summary>
     public TreeUsage? Tree { get; }
@@ -48,6 +76,10 @@ public class CommandResult
     /// </summary>
     public bool WaitDelayExpired { get; }
 
-    /// <summary>"exit status 0 after 12 ms".</summary>
-    public override string ToString() => $"{State} after {RunTime.TotalMilliseconds:0} ms";
+    /// <summary>"exit status 0 after 12 ms", "signal: terminated after 1002 ms (timed out)".</summary>
+    public override string ToString() =>
+        $"{State} after {RunTime.TotalMilliseconds:0} ms{(TimedOut ? " (timed out)" : Canceled ? " (canceled)" : "")}";
+
+    /// <summary>What ran, as a shell user would type it (the pipeline for a <see cref="PipelineResult"/>).</summary>
+    internal virtual string Describe() => Command.ToString();
 }

@@ -4,7 +4,7 @@ namespace Spawn;
 public sealed class CommandTimeoutException : CommandCanceledException
 {
     internal CommandTimeoutException(CommandResult result, TimeSpan timeout)
-        : base($"Command timed out after {timeout.TotalSeconds:0.###} s and ended with {result.State}: {result.Command}", result, CancellationToken.None)
+        : base($"Command timed out after {timeout.TotalSeconds:0.###} s and ended with {result.State}: {result.Describe()}", result, CancellationToken.None)
     {
         Timeout = timeout;
     }

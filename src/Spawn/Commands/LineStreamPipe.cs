@@ -4,7 +4,7 @@ using Spawn.Internal;
 namespace Spawn;
 
 /// <summary>
-/// One output pipe of <see cref="Command.StreamLinesAsync"/>. Its pump reads nothing: it waits until
+/// One output pipe of <see cref="Command.StreamLinesAsync(System.Text.Encoding?, CancellationToken)"/>. Its pump reads nothing: it waits until
 /// the pipe is readable and hands the pipe to the consumer, which reads and splits it itself and
 /// then hands it back. So output waits in the pipe (kernel memory) until the consumer wants it, not
 /// in buffers or strings of ours: with hundreds of streams and a consumer that lags, read-ahead
@@ -43,7 +43,8 @@ internal sealed class LineStreamPipe(OutputKind source, ChannelWriter<LineStream
                 // its own thread, where it only arms the next wait (no thread-pool hop per turn).
                 var turn = new TaskCompletionSource<bool>();
                 Volatile.Write(ref _turn, turn);
-                await readable.WriteAsync(this).ConfigureAwait(false);
+                // The channel is unbounded: a write fails only once the consumer has stopped.
+                if (!readable.TryWrite(this)) break;
                 if (await turn.Task.ConfigureAwait(false)) break;
             }
         }

@@ -44,11 +44,24 @@ public abstract class OutputTarget
     }
 
     /// <summary>Decoded (UTF-8 by default) and passed to <paramref name="onLine"/> one line at a time, without the line end.</summary>
+#pragma warning disable RS0026 // The overloads differ in the callback's type, not in their optional parameter.
     public static OutputTarget ToDelegate(Action<string> onLine, Encoding? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(onLine);
         return new SinkTarget(() => new LineSink(onLine, encoding ?? Encoding.UTF8));
     }
+
+    /// <summary>
+    /// Decoded (UTF-8 by default) and passed to <paramref name="onLine"/> one line at a time, without
+    /// the line end; each line's task completes before the next line is passed (and the child waits
+    /// on a full pipe meanwhile).
+    /// </summary>
+    public static OutputTarget ToDelegate(Func<string, Task> onLine, Encoding? encoding = null)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        return new SinkTarget(() => new AsyncLineSink(onLine, encoding ?? Encoding.UTF8));
+    }
+#pragma warning restore RS0026
 
     internal static OutputTarget ToSink(Func<OutputSink> sink) => new SinkTarget(sink);
 

@@ -1,10 +1,10 @@
 namespace Spawn;
 
 /// <summary>A member of a pipeline did not succeed (pipefail); <see cref="Result"/> has every member's state.</summary>
-public sealed class PipelineFailedException : Exception
+public sealed class PipelineFailedException : SpawnException
 {
     internal PipelineFailedException(PipelineResult result)
-        : base($"Pipeline failed with {result}: {result.Pipeline}")
+        : base($"Pipeline failed with {result}: {result.Pipeline}", null)
     {
         Result = result;
     }

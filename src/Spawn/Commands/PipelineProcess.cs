@@ -1,13 +1,16 @@
 namespace Spawn;
 
 /// <summary>A running <see cref="Pipeline"/>: one <see cref="ChildProcess"/> per command.</summary>
-public sealed class PipelineProcess : IAsyncDisposable, IDisposable
+public sealed class PipelineProcess : IAsyncDisposable, IDisposable, IStreamedRun<PipelineResult>
 {
     private readonly CancellationToken _cancellationToken;
+    private readonly ChildProcess[] _members;
+    private Task<PipelineResult>? _completion;
 
     internal PipelineProcess(Pipeline pipeline, ChildProcess[] members, CancellationToken cancellationToken)
     {
         Pipeline = pipeline;
+        _members = members;
         Members = members;
         _cancellationToken = cancellationToken;
     }
@@ -19,28 +22,74 @@ public sealed class PipelineProcess : IAsyncDisposable, IDisposable
     public IReadOnlyList<ChildProcess> Members { get; }
 
     /// <summary>
-    /// Waits for every member, and reports each one's state and the pipefail status. Throws
-    /// <see cref="PipelineFailedException"/> when the last command validates exit codes and a member
-    /// failed, and <see cref="OperationCanceledException"/> when the start token was cancelled.
+    /// Waits for every member, and reports each one's state and the pipefail status. Unless the
+    /// pipeline does not throw on failure (<see cref="Pipeline.ThrowsOnFailure"/>), throws
+    /// <see cref="CommandTimeoutException"/> or <see cref="CommandCanceledException"/> (whose
+    /// <see cref="CommandCanceledException.Result"/> is the <see cref="PipelineResult"/>, with every
+    /// member's result) when the pipeline was ended for that reason, and
+    /// <see cref="PipelineFailedException"/> when the last command validates exit codes and a member failed.
     /// </summary>
+    /// <param name="cancellationToken">Cancels this wait only (the token given at start cancels the pipeline).</param>
     public async Task<PipelineResult> WaitAsync(CancellationToken cancellationToken = default)
     {
-        CommandResult[] results = await Task.WhenAll(Members.Select(m => m.WaitForCompletionAsync())).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var result = new PipelineResult(Pipeline, results);
-        _cancellationToken.ThrowIfCancellationRequested();
-        if (Pipeline.Commands[^1].ValidatesExitCode && !result.Success) throw new PipelineFailedException(result);
+        PipelineResult result = await WaitForCompletionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        Validate(result);
         return result;
     }
+
+    /// <summary>The blocking form of <see cref="WaitAsync"/>: each member is waited for on the calling thread (see <see cref="ChildProcess.Wait"/>).</summary>
+    public PipelineResult Wait()
+    {
+        PipelineResult result = WaitForCompletion();
+        Validate(result);
+        return result;
+    }
+
+    /// <summary>Every member's end, without validation; started once.</summary>
+    internal Task<PipelineResult> WaitForCompletionAsync() =>
+        LazyInitializer.EnsureInitialized(ref _completion, () => CompleteAsync());
+
+    private async Task<PipelineResult> CompleteAsync()
+    {
+        CommandResult[] results = await Task.WhenAll(_members.Select(m => m.WaitForCompletionAsync())).ConfigureAwait(false);
+        return new PipelineResult(Pipeline, results);
+    }
+
+    internal PipelineResult WaitForCompletion()
+    {
+        if (_completion is { IsCompletedSuccessfully: true } done) return done.Result;
+        var results = new CommandResult[_members.Length];
+        for (int i = 0; i < _members.Length; i++) results[i] = _members[i].WaitForCompletion();
+        return new PipelineResult(Pipeline, results);
+    }
+
+    internal void Validate(PipelineResult result)
+    {
+        if (!Pipeline.ThrowsOnFailure) return;
+        switch (result.Outcome)
+        {
+            case CommandOutcome.TimedOut:
+                TimeSpan timeout = Pipeline.Timeout ?? result.Members.First(m => m.TimedOut).Command.Timeout ?? TimeSpan.Zero;
+                throw new CommandTimeoutException(result, timeout);
+            case CommandOutcome.Canceled:
+                throw new CommandCanceledException($"Pipeline was cancelled and ended with {result}: {Pipeline}", result, _cancellationToken);
+        }
+        if (Pipeline.Commands[^1].ValidatesExitCode && !result.Success) throw new PipelineFailedException(result);
+    }
+
+    Task<PipelineResult> IStreamedRun<PipelineResult>.WaitForCompletionAsync() => WaitForCompletionAsync();
+
+    void IStreamedRun<PipelineResult>.Validate(PipelineResult result) => Validate(result);
 
     /// <summary>Kills the members still running (and what they started), waits for all of them and releases everything.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (ChildProcess member in Members) await member.DisposeAsync().ConfigureAwait(false);
+        foreach (ChildProcess member in _members) await member.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The blocking form of <see cref="DisposeAsync"/>; like <see cref="ChildProcess.Dispose"/>, it needs no thread-pool thread.</summary>
     public void Dispose()
     {
-        foreach (ChildProcess member in Members) member.Dispose();
+        foreach (ChildProcess member in _members) member.Dispose();
     }
 }

@@ -16,7 +16,14 @@ internal static class ProgramResolver
 
     internal static string Resolve(string program, string? pathVariable, bool allowRelative, string? workingDirectory)
     {
-        if (program.Contains('/', StringComparison.Ordinal)) return program;
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            if (!File.Exists(OnDisk(program, workingDirectory)) && ArgumentsHint(program, pathVariable, allowRelative, workingDirectory) is { } hint)
+            {
+                throw new ProcessStartException(program, Errno.ENOENT, hint);
+            }
+            return program;
+        }
 
         string? relativeHit = null;
         string? notExecutable = null;
@@ -44,6 +51,38 @@ internal static class ProgramResolver
             throw new ProcessStartException(program, Errno.ENOENT,
                 $"it is only in '{relativeHit}', through a relative PATH entry (such as '.' or an empty one); run it as a path, or allow it with WithRelativePathLookup()");
         }
-        throw new ProcessStartException(program, Errno.ENOENT, $"not found in PATH ({pathVariable ?? "unset, searched " + DefaultPath})");
+        string notFound = $"not found in PATH ({pathVariable ?? "unset, searched " + DefaultPath})";
+        if (ArgumentsHint(program, pathVariable, allowRelative, workingDirectory) is { } split) notFound += "; " + split;
+        throw new ProcessStartException(program, Errno.ENOENT, notFound);
+    }
+
+    private static string OnDisk(string path, string? workingDirectory) =>
+        workingDirectory is not null && !Path.IsPathRooted(path) ? Path.Join(workingDirectory, path) : path;
+
+    /// <summary>
+    /// The common first mistake, a whole command line as the program ("git --version"): when the
+    /// first word names a program, say that the arguments go in separate strings. Null otherwise.
+    /// </summary>
+    private static string? ArgumentsHint(string program, string? pathVariable, bool allowRelative, string? workingDirectory)
+    {
+        string[] words = program.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 2 || program[0] == ' ') return null;
+        string first = words[0];
+        if (first.Contains('/', StringComparison.Ordinal))
+        {
+            if (!File.Exists(OnDisk(first, workingDirectory))) return null;
+        }
+        else
+        {
+            try
+            {
+                Resolve(first, pathVariable, allowRelative, workingDirectory);
+            }
+            catch (ProcessStartException)
+            {
+                return null;
+            }
+        }
+        return $"the program name contains spaces, and '{first}' is a program: the arguments go in separate strings, as in new Command(\"{first}\", {string.Join(", ", words.Skip(1).Select(w => $"\"{w}\""))})";
     }
 }

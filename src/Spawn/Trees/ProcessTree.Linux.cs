@@ -179,6 +179,10 @@ public sealed class ProcessTree : IDisposable
 
     private string EventsPath => Path.Combine(CgroupPath, "cgroup.events");
 
+    /// <summary>Sends <paramref name="signal"/> to every process in the tree (see <see cref="Signal(int)"/>).</summary>
+    /// <returns>How many processes it was sent to.</returns>
+    public int Signal(System.Runtime.InteropServices.PosixSignal signal) => Signal(Signals.FromPosixSignal(signal));
+
     /// <summary>
     /// Sends <paramref name="signal"/> to every process in the tree. Each is addressed through a
     /// pidfd that is checked to belong to this cgroup first, so a PID reused meanwhile by a process

@@ -121,6 +121,17 @@ internal static class StarvedPool
             foreach (ChildProcess member in pipeline.Members) member.Wait();
             pipeline.Dispose();
         });
+        Check("Command.Run", () => Expect(new Command("true").Run().Success, "exit"));
+        Check("Command.Output captures both streams", () =>
+        {
+            BufferedCommandResult result = new Command("sh", "-c", "echo out; echo err >&2").Output();
+            Expect(result.StandardOutput == "out\n" && result.StandardError == "err\n", $"capture '{result.StandardOutput}' '{result.StandardError}'");
+        });
+        Check("Command.OutputBytes past a timeout, without throwing", () =>
+            Expect(new Command("sleep", "30").WithTimeout(TimeSpan.FromMilliseconds(200)).WithThrowOnFailure(false).OutputBytes().Outcome == CommandOutcome.TimedOut, "outcome"));
+        Check("Pipeline.Output", () => Expect((new Command("echo", "hi") | new Command("cat")).Output().StandardOutput == "hi\n", "capture"));
+        Check("Pipeline.Run past the pipeline's timeout", () =>
+            Expect((new Command("sleep", "30") | new Command("cat")).WithTimeout(TimeSpan.FromMilliseconds(200)).WithThrowOnFailure(false).Run().Outcome == CommandOutcome.TimedOut, "outcome"));
         if (trees)
         {
             Check("Wait of a command in a process tree that leaves a background job", () =>

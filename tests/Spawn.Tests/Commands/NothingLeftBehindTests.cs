@@ -112,7 +112,7 @@ public sealed class NothingLeftBehindTests(ITestOutputHelper output)
         await using var sleepers = new Sleepers();
         using var cts = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        Task<(PipelineResult, string, string)> run = (FifteenSecondBash(sleepers) | new Command("cat")).OutputAsync(cts.Token);
+        Task<BufferedPipelineResult> run = (FifteenSecondBash(sleepers) | new Command("cat")).OutputAsync(cts.Token);
         await sleepers.FindAsync(1);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
