@@ -122,6 +122,8 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     /// <summary>Sends SIGKILL to the process; false once it has finished.</summary>
     public bool Kill() => Handle.Kill();
 
+    void IStreamedRun<CommandResult>.KillForEarlyStop() => Kill();
+
     /// <summary>
     /// Sends <paramref name="signal"/> to the child's whole process group. Only for a command started
     /// with <see cref="Command.WithNewProcessGroup"/> or <see cref="Command.WithNewSession"/>.

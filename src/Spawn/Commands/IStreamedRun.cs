@@ -9,4 +9,10 @@ internal interface IStreamedRun<TResult> : IAsyncDisposable
 
     /// <summary>Throws as the run methods do when the result is a failure and the run throws on failure.</summary>
     void Validate(TResult result);
+
+    /// <summary>
+    /// Sends SIGKILL to the started processes, before the stream closes their pipes: a consumer that
+    /// stops early then always sees a death by SIGKILL, never a SIGPIPE that won the race.
+    /// </summary>
+    void KillForEarlyStop();
 }

@@ -123,6 +123,7 @@ public sealed class OutputLines<TResult> : IAsyncEnumerable<OutputLine>
             if (!completion.IsCompleted && token.IsCancellationRequested)
             {
                 // Cancelled: no more lines; the process is ended as by an early stop.
+                run.KillForEarlyStop();
                 EndTurns(readable, reading);
                 disposed = true;
                 await run.DisposeAsync().ConfigureAwait(false);
@@ -133,8 +134,9 @@ public sealed class OutputLines<TResult> : IAsyncEnumerable<OutputLine>
         }
         finally
         {
-            // Stopped early: no more turns; pumps waiting for theirs end (closing their pipes), then
-            // the child is killed and reaped.
+            // Stopped early: the child is killed first (so it dies of SIGKILL, not of a closed pipe);
+            // no more turns; pumps waiting for theirs end (closing their pipes); it is reaped.
+            if (!completion.IsCompleted) run.KillForEarlyStop();
             EndTurns(readable, reading);
             stdout.Release();
             stderr.Release();

@@ -21,6 +21,11 @@ public sealed class PipelineProcess : IAsyncDisposable, IDisposable, IStreamedRu
     /// <summary>The running commands, left to right.</summary>
     public IReadOnlyList<ChildProcess> Members { get; }
 
+    void IStreamedRun<PipelineResult>.KillForEarlyStop()
+    {
+        foreach (ChildProcess member in Members) member.Kill();
+    }
+
     /// <summary>
     /// Waits for every member, and reports each one's state and the pipefail status. Unless the
     /// pipeline does not throw on failure (<see cref="Pipeline.ThrowsOnFailure"/>), throws
