@@ -52,11 +52,14 @@ public sealed partial class ProcessHandle
             return;
         }
         SigInfo info = default;
-        while (Sys.WaitidLibc(Sys.P_PID, Pid, &info, Sys.WEXITED | Sys.WNOWAIT) < 0)
+        int result;
+        do
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.EINTR) continue;
-            if (errno == Errno.ECHILD) break;
+            result = Sys.WaitidLibc(Sys.P_PID, Pid, &info, Sys.WEXITED | Sys.WNOWAIT);
+        }
+        while (Eintr.Interrupted(result));
+        if (result < 0 && Marshal.GetLastPInvokeError() is int errno && errno != Errno.ECHILD)
+        {
             throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
         }
         TryReapByPid();
@@ -75,7 +78,7 @@ public sealed partial class ProcessHandle
             {
                 result = Sys.Wait4(Pid, &status, Sys.WNOHANG, &usage);
             }
-            while (result < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+            while (Eintr.Interrupted(result));
 
             if (result == 0) return;
             if (result > 0)
@@ -86,7 +89,7 @@ public sealed partial class ProcessHandle
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (wait4)", errno);
-                PublishLocked(ProcessState.Unknown(Pid, Sys.ForeignReaper() + ", and PID mode has no pidfd to ask for its status"));
+                PublishLocked(ProcessState.Unknown(Pid, ForeignReaper.Describe() + ", and PID mode has no pidfd to ask for its status"));
             }
         }
         MarkDone();

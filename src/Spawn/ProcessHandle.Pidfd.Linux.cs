@@ -83,11 +83,14 @@ public sealed partial class ProcessHandle
                 // The exit watcher owns the reap: wait without reaping, then reap under the lock, so
                 // exactly one of us reaps, and an ECHILD here can only mean a foreign reaper.
                 SigInfo info = default;
-                while (Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOWAIT, null) < 0)
+                int result;
+                do
                 {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR) continue;
-                    if (errno == Errno.ECHILD) break;
+                    result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOWAIT, null);
+                }
+                while (Eintr.Interrupted(result));
+                if (result < 0 && Marshal.GetLastPInvokeError() is int errno && errno != Errno.ECHILD)
+                {
                     throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
                 }
                 TryReap(fd);
@@ -128,13 +131,13 @@ public sealed partial class ProcessHandle
     {
         SigInfo info = default;
         RUsage usage = default;
-        int result, errno = 0;
+        int result;
         do
         {
             result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED, &usage);
-            if (result < 0) errno = Marshal.GetLastPInvokeError();
         }
-        while (result < 0 && errno == Errno.EINTR);
+        while (Eintr.Interrupted(result));
+        int errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
 
         if (result < 0 && errno != Errno.ECHILD)
         {
@@ -214,7 +217,7 @@ public sealed partial class ProcessHandle
             {
                 result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOHANG, &usage);
             }
-            while (result < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+            while (Eintr.Interrupted(result));
 
             if (result == 0)
             {
@@ -234,7 +237,7 @@ public sealed partial class ProcessHandle
     }
 
     private ProcessState ForeignReapUnknown() =>
-        ProcessState.Unknown(Pid, Sys.ForeignReaper() + ", and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)");
+        ProcessState.Unknown(Pid, ForeignReaper.Describe() + ", and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)");
 
     /// <summary>A non-child has exited: its status is known once its parent has reaped it (Linux 6.15+).</summary>
     private void PublishFromExitInfo(int fd)
@@ -281,11 +284,13 @@ public sealed partial class ProcessHandle
     private unsafe short PollPidfd(int fd, short events, int timeoutMilliseconds)
     {
         var pollFd = new Sys.PollFd { Fd = fd, Events = events };
-        while (Sys.Poll(&pollFd, 1, timeoutMilliseconds) < 0)
+        int result;
+        do
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Errno.EINTR) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", errno);
+            result = Sys.Poll(&pollFd, 1, timeoutMilliseconds);
         }
+        while (Eintr.Interrupted(result));
+        if (result < 0) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", Marshal.GetLastPInvokeError());
         return pollFd.REvents;
     }
 }

@@ -133,7 +133,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
         }
         if (fd < 0)
         {
-            return new ProcessHandle(ProcessState.Unknown(pid, Sys.ForeignReaper() + " before Spawn could open its pidfd"), isChild: true);
+            return new ProcessHandle(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
         }
         var child = new ProcessHandle(pid, isChild: true, new SafePidfdHandle(fd));
         return watchExit ? StartWatching(child, path) : child;

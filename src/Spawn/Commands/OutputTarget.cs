@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Spawn.Internal;
+using Spawn.Interop;
 
 namespace Spawn;
 
@@ -102,7 +103,7 @@ public abstract class OutputTarget
                 // EINTR: opening a FIFO blocks until a reader comes, and a signal can interrupt that.
                 fd = Interop.Sys.Open(path, Interop.Sys.O_WRONLY | Interop.Sys.O_CREAT | Interop.Sys.O_APPEND | Interop.Sys.O_CLOEXEC, 0b110_110_110);
             }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+            while (Eintr.Interrupted(fd));
             if (fd < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();

@@ -87,10 +87,10 @@ internal static unsafe class ChildReaper
                 continue;
             }
             SigInfo info = default;
-            if (Sys.WaitidLibc(Sys.P_ALL, 0, &info, Sys.WEXITED | Sys.WNOWAIT) < 0)
+            int result = Sys.WaitidLibc(Sys.P_ALL, 0, &info, Sys.WEXITED | Sys.WNOWAIT);
+            if (Eintr.Interrupted(result)) continue;
+            if (result < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Errno.EINTR) continue;
                 // ECHILD: no child at all, so every tracked one was reaped by someone else; each
                 // reap attempt now publishes that. Anything else: try ours directly, then retry.
                 TryReapAll();

@@ -115,9 +115,12 @@ internal static unsafe class PosixSpawner
 
         Sys.Kill(pid, Signals.SIGKILL);
         int status;
-        while (Sys.Wait4(pid, &status, 0, null) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
+        int reaped;
+        do
         {
+            reaped = Sys.Wait4(pid, &status, 0, null);
         }
+        while (Eintr.Interrupted(reaped));
         throw new ProcessStartException(path, errno, "the child started but its pidfd could not be opened, so it was killed");
     }
 

@@ -409,7 +409,7 @@ public sealed class ProcessTree : IDisposable
     }
 
     /// <summary>Blocks on cgroup.events (POLLPRI on a change) until "populated 0" or the deadline.</summary>
-    private unsafe bool WaitUnpopulated(long deadline)
+    private bool WaitUnpopulated(long deadline)
     {
         while (true)
         {
@@ -418,19 +418,10 @@ public sealed class ProcessTree : IDisposable
             long remaining = deadline - Environment.TickCount64;
             if (remaining <= 0) return false;
             if (_kill is null) _ = SignalSweep(Signals.SIGKILL); // before 5.14: catch what forked since
-            bool added = false;
-            _events.DangerousAddRef(ref added);
-            try
-            {
-                var pollFd = new Sys.PollFd { Fd = (int)_events.DangerousGetHandle(), Events = Sys.POLLPRI };
-                // An unreadable events file gives no change events: look again at least every 100 ms then.
-                int timeout = (int)Math.Min(remaining, _kill is null ? 100 : 1000);
-                if (Sys.Poll(&pollFd, 1, timeout) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR) Thread.Sleep(timeout);
-            }
-            finally
-            {
-                if (added) _events.DangerousRelease();
-            }
+            // An unreadable events file gives no change events: look again at least every 100 ms then.
+            int timeout = (int)Math.Min(remaining, _kill is null ? 100 : 1000);
+            int ready = Sys.Poll(_events, Sys.POLLPRI, timeout, out _);
+            if (ready < 0 && !Eintr.Interrupted(ready)) Thread.Sleep(timeout);
         }
     }
 

@@ -105,9 +105,9 @@ internal sealed class TreeSentinel
         nint written;
         do
         {
-            written = Sys.Write((int)_lifeline.DangerousGetHandle(), line, 1);
+            written = Sys.Write(_lifeline, line, 1);
         }
-        while (written < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        while (Eintr.Interrupted(written));
         // It has read the line and exited once no reader is left on the pipe (POLLERR on our end).
         bool exited = written == 1 && WaitForNoReader(s_releaseBound);
         _lifeline.Dispose();
@@ -123,17 +123,15 @@ internal sealed class TreeSentinel
         _process.Dispose();
     }
 
-    private unsafe bool WaitForNoReader(TimeSpan bound)
+    private bool WaitForNoReader(TimeSpan bound)
     {
         long deadline = Environment.TickCount64 + (long)bound.TotalMilliseconds;
-        var pollFd = new Sys.PollFd { Fd = (int)_lifeline.DangerousGetHandle(), Events = 0 };
         while (true)
         {
             int remaining = (int)Math.Max(0, deadline - Environment.TickCount64);
-            pollFd.REvents = 0;
-            int ready = Sys.Poll(&pollFd, 1, remaining);
-            if (ready > 0) return (pollFd.REvents & Sys.POLLERR) != 0;
-            if (ready < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR) return false;
+            int ready = Sys.Poll(_lifeline, 0, remaining, out short revents);
+            if (ready > 0) return (revents & Sys.POLLERR) != 0;
+            if (ready < 0 && !Eintr.Interrupted(ready)) return false;
             if (ready == 0 && remaining == 0) return false;
         }
     }

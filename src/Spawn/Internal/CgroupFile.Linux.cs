@@ -45,7 +45,7 @@ internal static class CgroupFile
                 {
                     read = Sys.Pread(file, start + length, (nuint)(buffer.Length - length), length);
                 }
-                while (read < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+                while (Eintr.Interrupted(read));
             }
             if (read < 0) throw SpawnException.FromErrno($"Reading {path}", Marshal.GetLastPInvokeError());
             if (read == 0) return Encoding.ASCII.GetString(buffer, 0, length);
@@ -86,7 +86,7 @@ internal static class CgroupFile
             {
                 written = Sys.Pwrite(file, start, (nuint)bytes.Length, 0);
             }
-            while (written < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+            while (Eintr.Interrupted(written));
         }
         if (written < 0) throw SpawnException.FromErrno($"Writing \"{text}\" to {path}", Marshal.GetLastPInvokeError());
     }
@@ -98,7 +98,7 @@ internal static class CgroupFile
         {
             fd = Sys.Open(path, flags | Sys.O_CLOEXEC, 0);
         }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        while (Eintr.Interrupted(fd));
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd;
     }
