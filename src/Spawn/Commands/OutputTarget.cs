@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Spawn.Internal;
-using Spawn.Interop;
 
 namespace Spawn;
 
@@ -90,27 +89,9 @@ public abstract class OutputTarget
     {
         internal override StdioSlot Open(int fd) => new()
         {
-            ChildHandle = append ? OpenForAppend(path) : File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite),
+            ChildHandle = append ? AppendFile.Open(path) : File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite),
             OwnsChildHandle = true,
         };
-
-        /// <summary>O_APPEND on the descriptor, so every write of the child lands at the end.</summary>
-        private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForAppend(string path)
-        {
-            int fd;
-            do
-            {
-                // EINTR: opening a FIFO blocks until a reader comes, and a signal can interrupt that.
-                fd = Interop.Sys.Open(path, Interop.Sys.O_WRONLY | Interop.Sys.O_CREAT | Interop.Sys.O_APPEND | Interop.Sys.O_CLOEXEC, 0b110_110_110);
-            }
-            while (Eintr.Interrupted(fd));
-            if (fd < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                throw new IOException($"Opening '{path}' for appending failed: {Errno.Describe(errno)}", errno);
-            }
-            return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        }
     }
 
     private sealed class HandleTarget(SafeHandle handle) : OutputTarget

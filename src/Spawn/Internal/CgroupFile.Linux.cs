@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Spawn.Internal;
 using Spawn.Interop;
 
-namespace Spawn;
+namespace Spawn.Internal;
 
 /// <summary>
 /// Reads and writes cgroup interface files with errno kept, never turned into an empty string: an
@@ -16,9 +15,9 @@ internal static class CgroupFile
 {
     /// <summary>Opens <paramref name="path"/> close-on-exec, placed high; null when it does not exist (optional files).</summary>
     /// <exception cref="SpawnException">Any other failure, EMFILE naming RLIMIT_NOFILE included.</exception>
-    internal static SafeFileHandle? OpenIfPresent(string path, int flags)
+    internal static SafeFileHandle? OpenIfPresent(string path, FileAccess access)
     {
-        int fd = OpenRaw(path, flags, out int errno);
+        int fd = OpenRaw(path, access == FileAccess.Read ? Sys.O_RDONLY : Sys.O_WRONLY, out int errno);
         if (fd >= 0) return new SafeFileHandle(DescriptorPlacement.MoveHigh(fd), ownsHandle: true);
         if (errno == Errno.ENOENT) return null;
         throw SpawnException.FromErrno($"Opening {path}", errno);
@@ -26,8 +25,8 @@ internal static class CgroupFile
 
     /// <summary>Opens <paramref name="path"/> close-on-exec, placed high.</summary>
     /// <exception cref="SpawnException">It could not be opened.</exception>
-    internal static SafeFileHandle Open(string path, int flags) =>
-        OpenIfPresent(path, flags) ?? throw SpawnException.FromErrno($"Opening {path}", Errno.ENOENT);
+    internal static SafeFileHandle Open(string path, FileAccess access) =>
+        OpenIfPresent(path, access) ?? throw SpawnException.FromErrno($"Opening {path}", Errno.ENOENT);
 
     /// <summary>The whole file, read from its start (a cgroup file regenerates its text on each read from offset 0).</summary>
     /// <exception cref="SpawnException">The read failed (ENODEV once the cgroup is removed).</exception>
@@ -89,6 +88,16 @@ internal static class CgroupFile
             while (Eintr.Interrupted(written));
         }
         if (written < 0) throw SpawnException.FromErrno($"Writing \"{text}\" to {path}", Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>
+    /// Blocks until the file reports a change (POLLPRI: cgroup.events after its last read), the
+    /// timeout passes or a signal interrupts; false when poll itself failed.
+    /// </summary>
+    internal static bool WaitForChange(SafeFileHandle file, int timeoutMilliseconds)
+    {
+        int ready = Sys.Poll(file, Sys.POLLPRI, timeoutMilliseconds, out _);
+        return ready >= 0 || Eintr.Interrupted(ready);
     }
 
     private static int OpenRaw(string path, int flags, out int errno)
