@@ -24,14 +24,6 @@ public sealed partial class LayeringTests
         "ProcessState", "StartOptions", "SpawnException", "ProcessStartException", "Errno", "Signals", "ExitStatusSource", "SpawnPath",
     ];
 
-    // The wait protocol still lives in ProcessHandle, which the exit watcher and the PID-mode reaper
-    // call back into; the next step moves it into a wait state of the platform layer.
-    private static readonly HashSet<(string, string)> s_notYetLayered =
-    [
-        ("Internal/ExitWatcher.Linux.cs", "ProcessHandle"),
-        ("Internal/ChildReaper.Unix.cs", "ProcessHandle"),
-    ];
-
     [Fact]
     public void No_file_names_a_type_of_a_higher_layer_and_commands_never_reach_interop()
     {
@@ -66,7 +58,6 @@ public sealed partial class LayeringTests
             {
                 if (!declaredIn.TryGetValue(name, out HashSet<Layer>? layers)) continue;
                 if (layers.Any(l => Allowed(file.Layer, l, name))) continue;
-                if (s_notYetLayered.Contains((file.Path, name))) continue;
                 violations.Add($"{file.Path} ({file.Layer}) names {name} ({string.Join(", ", layers)})");
             }
         }

@@ -1,27 +1,57 @@
 using System.Runtime.InteropServices;
-using Spawn.Internal;
 using Spawn.Interop;
 
-namespace Spawn;
+namespace Spawn.Internal;
 
-// Handle mode: every operation goes through the pidfd, under a transient reference.
-public sealed partial class ProcessHandle
+/// <summary>
+/// Handle mode: every operation goes through the pidfd, under a transient reference (Go's
+/// handleTransientAcquire); the exit watcher's registration holds one more. See
+/// <see cref="ProcessWaitState"/> for the protocol.
+/// </summary>
+internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
 {
-    private static ProcessHandle FindByPidfd(int pid)
+    private int _blockingReaper; // 1 while a blocking Wait owns the reap
+    private ulong _watchId;
+
+    internal PidfdWaitState(int pid, bool isChild, SafePidfdHandle pidfd) : base(pid, isChild) => Pidfd = pidfd;
+
+    /// <summary>The pidfd; its owning reference is dropped once the process is reaped or the handle disposed.</summary>
+    internal SafePidfdHandle Pidfd { get; }
+
+    /// <summary>The exit watcher's registration number (0 when not registered).</summary>
+    internal ulong WatchId
+    {
+        get => Volatile.Read(ref _watchId);
+        set => Volatile.Write(ref _watchId, value);
+    }
+
+    internal static new ProcessWaitState Find(int pid)
     {
         int fd = Sys.PidfdOpen(pid);
-        if (fd >= 0) return new ProcessHandle(pid, isChild: false, new SafePidfdHandle(DescriptorPlacement.MoveHigh(fd)));
+        if (fd >= 0) return new PidfdWaitState(pid, isChild: false, new SafePidfdHandle(DescriptorPlacement.MoveHigh(fd)));
         int errno = Marshal.GetLastPInvokeError();
         // ESRCH: no such process. EINVAL: not a process (e.g. a thread ID) or beyond pid_max.
         if (errno is Errno.ESRCH or Errno.EINVAL) return Gone(pid);
         throw SpawnException.FromErrno($"Opening a pidfd for process {pid}", errno);
     }
 
-    /// <summary>
-    /// Signals through the pidfd under a transient reference: the process, or with
-    /// <paramref name="group"/> the process group it leads. False once it is known to be reaped.
-    /// </summary>
-    private bool SignalByPidfd(int signal, bool group = false)
+    /// <summary>Registers a new child with the exit watcher; without it nobody would reap the child, so it is ended now.</summary>
+    internal void WatchChild(string path)
+    {
+        try
+        {
+            ExitWatcher.Register(this, Pidfd);
+        }
+        catch (SpawnException e)
+        {
+            Signal(Signals.SIGKILL, group: false);
+            Wait();
+            Dispose();
+            throw new ProcessStartException(path, e.ErrorCode, "the child could not be added to the exit watcher, so it was killed");
+        }
+    }
+
+    internal override bool Signal(int signal, bool group)
     {
         int status = Acquire();
         if (status == Released) throw Disposed();
@@ -30,7 +60,7 @@ public sealed partial class ProcessHandle
         try
         {
             uint flags = group ? Sys.PIDFD_SIGNAL_PROCESS_GROUP : 0;
-            if (Sys.PidfdSendSignal(Pidfd!.Fd, signal, flags) == 0) return true;
+            if (Sys.PidfdSendSignal(Pidfd.Fd, signal, flags) == 0) return true;
             errno = Marshal.GetLastPInvokeError();
             if (group && errno == Errno.EINVAL)
             {
@@ -42,27 +72,114 @@ public sealed partial class ProcessHandle
         }
         finally
         {
-            Pidfd!.DangerousRelease();
+            Pidfd.DangerousRelease();
         }
         // ESRCH: the process has been reaped; the pidfd guarantees no other process is hit.
         if (errno == Errno.ESRCH) return false;
         throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to {(group ? "process group" : "process")} {Pid}", errno);
     }
 
-    /// <summary>One round of a blocking wait in handle mode; the caller loops until the state is known.</summary>
-    private unsafe void WaitByPidfd()
+    internal override TResult WithHandle<TResult>(Func<int, TResult> func)
+    {
+        int status = Acquire();
+        if (status != Running) return base.WithHandle(func);
+        try
+        {
+            return func(Pidfd.Fd);
+        }
+        finally
+        {
+            Pidfd.DangerousRelease();
+        }
+    }
+
+    protected override void OnReleased()
+    {
+        if (!IsChild)
+        {
+            // Nobody reaps a non-child for us: its pending waits end now, and it leaves the watcher.
+            lock (Sync)
+            {
+                FailWaitersLocked(Disposed());
+            }
+            StopWatchingNonChild();
+        }
+        DropOwningReference(Pidfd);
+    }
+
+    protected override void OnDone(bool owner)
+    {
+        if (owner) DropOwningReference(Pidfd);
+    }
+
+    /// <summary>
+    /// Takes a transient reference on the pidfd. Returns Running when taken (release it with
+    /// DangerousRelease), else the status that prevented it.
+    /// </summary>
+    private int Acquire()
+    {
+        int status = Status;
+        if (status != Running) return status;
+        bool added = false;
+        try
+        {
+            Pidfd.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Lost a race with reap or Dispose; the status says which, as it changes before the dispose.
+        }
+        return added ? Running : Status;
+    }
+
+    protected override void WatchNonChild()
+    {
+        if (Acquire() != Running) return; // finished or disposed meanwhile: both complete the waiters
+        try
+        {
+            ExitWatcher.Register(this, Pidfd);
+            // A Dispose that ran meanwhile may have read WatchId before it was set: undo the registration.
+            Interlocked.MemoryBarrier();
+            if (Status == Released) StopWatchingNonChild();
+        }
+        catch (SpawnException e)
+        {
+            lock (Sync)
+            {
+                FailWaitersLocked(e);
+            }
+        }
+        finally
+        {
+            Pidfd.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// Removes a non-child's registration, if there is one and the reactor has not claimed it. Both
+    /// Dispose (after it sets Released) and a registration racing it (after it set
+    /// <see cref="WatchId"/>) call this, each after a full fence, so whichever comes second sees the
+    /// other's write and the registration is removed exactly once.
+    /// </summary>
+    private void StopWatchingNonChild()
+    {
+        ulong id = WatchId;
+        if (id != 0 && ExitWatcher.Claim(id)) ExitWatcher.Release(Pidfd);
+    }
+
+    protected override unsafe void WaitOnce()
     {
         int status = Acquire();
         if (status == Released)
         {
-            if (_state is null) throw Disposed();
+            if (State is null) throw Disposed();
             return;
         }
         if (status == Done) return; // the state is published before the status changes
         bool anotherWaitReaps = false;
         try
         {
-            int fd = Pidfd!.Fd;
+            int fd = Pidfd.Fd;
             if (!IsChild)
             {
                 PollPidfd(fd, Sys.POLLIN, -1);
@@ -98,7 +215,7 @@ public sealed partial class ProcessHandle
         }
         finally
         {
-            Pidfd!.DangerousRelease();
+            Pidfd.DangerousRelease();
         }
         // Another blocking Wait owns the reap and publishes the state; wait for that, not the kernel
         // (once it has reaped, the kernel no longer knows the child).
@@ -116,7 +233,7 @@ public sealed partial class ProcessHandle
         if (Interlocked.CompareExchange(ref _blockingReaper, 1, 0) != 0) return false;
         if (ExitWatcher.Claim(WatchId))
         {
-            ExitWatcher.Release(Pidfd!); // the registration's reference; the caller holds its own
+            ExitWatcher.Release(Pidfd); // the registration's reference; the caller holds its own
             return true;
         }
         Volatile.Write(ref _blockingReaper, 0);
@@ -142,12 +259,12 @@ public sealed partial class ProcessHandle
         if (result < 0 && errno != Errno.ECHILD)
         {
             Volatile.Write(ref _blockingReaper, 0);
-            ExitWatcher.Register(this, Pidfd!);
+            ExitWatcher.Register(this, Pidfd);
             throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
         }
-        lock (_sync)
+        lock (Sync)
         {
-            if (_state is null)
+            if (State is null)
             {
                 PublishLocked(result == 0
                     ? ExitStatus.FromSigInfo(Pid, info, usage)
@@ -157,46 +274,32 @@ public sealed partial class ProcessHandle
         MarkDone();
     }
 
-    /// <summary>Blocks until another caller publishes the state (or the handle is disposed first).</summary>
-    private void WaitForPublishedState()
-    {
-        Task<ProcessState> published;
-        lock (_sync)
-        {
-            if (_state is not null) return;
-            _exited ??= new TaskCompletionSource<ProcessState>(TaskCreationOptions.RunContinuationsAsynchronously);
-            published = _exited.Task;
-        }
-        published.GetAwaiter().GetResult();
-    }
-
     /// <summary>
     /// The pidfd turned readable (the process exited). Runs on the reactor thread, whose
     /// registration holds a reference on the pidfd, so the fd is open even if the owner disposed it.
     /// </summary>
     void IEpollHandler.OnReady(ulong registration, uint events)
     {
-        SafePidfdHandle pidfd = Pidfd!;
         // A non-child that exited but is not yet reaped by its parent has no exit status yet: stay
         // registered for the EPOLLHUP the pidfd raises when it is reaped. (If re-arming fails, the
         // status is published now, as unknown, rather than never.)
-        if (!IsChild && TryRearmForReap(registration, pidfd.Fd)) return;
+        if (!IsChild && TryRearmForReap(registration, Pidfd.Fd)) return;
         if (!ExitWatcher.Claim(registration)) return; // a Dispose removed it first
         try
         {
-            if (IsChild) TryReap(pidfd.Fd);
-            else PublishFromExitInfo(pidfd.Fd);
+            if (IsChild) TryReap(Pidfd.Fd);
+            else PublishFromExitInfo(Pidfd.Fd);
         }
         catch (SpawnException e)
         {
-            lock (_sync)
+            lock (Sync)
             {
-                _exited?.TrySetException(e);
+                FailWaitersLocked(e);
             }
         }
         finally
         {
-            ExitWatcher.Release(pidfd);
+            ExitWatcher.Release(Pidfd);
         }
     }
 
@@ -207,9 +310,9 @@ public sealed partial class ProcessHandle
     /// </summary>
     private unsafe void TryReap(int fd)
     {
-        lock (_sync)
+        lock (Sync)
         {
-            if (_state is not null) return;
+            if (State is not null) return;
             SigInfo info = default;
             RUsage usage = default;
             int result;
@@ -242,9 +345,9 @@ public sealed partial class ProcessHandle
     /// <summary>A non-child has exited: its status is known once its parent has reaped it (Linux 6.15+).</summary>
     private void PublishFromExitInfo(int fd)
     {
-        lock (_sync)
+        lock (Sync)
         {
-            if (_state is not null) return;
+            if (State is not null) return;
             PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd)
                 ?? ProcessState.Unknown(Pid, "the process is not our child and the kernel had no exit status for it (its parent had not reaped it yet, or the kernel is older than 6.15)"));
         }

@@ -1,33 +1,38 @@
 using System.Runtime.InteropServices;
-using Spawn.Internal;
 using Spawn.Interop;
 
-namespace Spawn;
+namespace Spawn.Internal;
 
-// PID mode: no pidfd. Signals and reaps of a child are serialized under _sync, so no signal from
-// this process can reach the PID once Spawn has reaped it (the seed's sigMu).
-public sealed partial class ProcessHandle
+/// <summary>
+/// PID mode: no pidfd. Signals and reaps of a child are serialized under the lock, so no signal
+/// from this process can reach the PID once Spawn has reaped it. The child is reaped by
+/// <see cref="ChildReaper"/>'s thread, or by a blocking Wait; see <see cref="ProcessWaitState"/>.
+/// Also the state of a process already known to have finished, in either mode.
+/// </summary>
+internal sealed class PidWaitState : ProcessWaitState
 {
     private const int PollStartMilliseconds = 1;
     private const int PollMaxMilliseconds = 50;
 
-    private static ProcessHandle FindByPid(int pid)
+    internal PidWaitState(int pid, bool isChild) : base(pid, isChild)
     {
-        if (Sys.Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM)
-        {
-            return new ProcessHandle(pid, isChild: false, pidfd: null);
-        }
-        return Gone(pid);
     }
 
+    internal PidWaitState(ProcessState finished, bool isChild) : base(finished, isChild)
+    {
+    }
+
+    internal static new ProcessWaitState Find(int pid) =>
+        Sys.Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM ? new PidWaitState(pid, isChild: false) : Gone(pid);
+
     /// <summary>Signals by number (the process, or with <paramref name="group"/> its group), serialized with the reap.</summary>
-    private bool SignalByPid(int signal, bool group = false)
+    internal override bool Signal(int signal, bool group)
     {
         int errno;
-        lock (_sync)
+        lock (Sync)
         {
-            if (Volatile.Read(ref _status) == Released) throw Disposed();
-            if (_state is not null) return false;
+            if (Status == Released) throw Disposed();
+            if (State is not null) return false;
             if (Sys.Kill(group ? -Pid : Pid, signal) == 0) return true;
             errno = Marshal.GetLastPInvokeError();
         }
@@ -35,15 +40,14 @@ public sealed partial class ProcessHandle
         throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to {(group ? "process group" : "process")} {Pid}", errno);
     }
 
-    /// <summary>One round of a blocking wait in PID mode; the caller loops until the state is known.</summary>
-    private unsafe void WaitByPid()
+    protected override unsafe void WaitOnce()
     {
-        if (Volatile.Read(ref _status) == Released && _state is null) throw Disposed();
+        if (Status == Released && State is null) throw Disposed();
         if (!IsChild)
         {
             // A non-child cannot be waited for by PID without polling: this is what pidfds fix.
             int delay = PollStartMilliseconds;
-            while (IsAliveByPid())
+            while (IsAlive())
             {
                 Thread.Sleep(delay);
                 delay = Math.Min(delay * 2, PollMaxMilliseconds);
@@ -62,15 +66,15 @@ public sealed partial class ProcessHandle
         {
             throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
         }
-        TryReapByPid();
+        TryReap();
     }
 
     /// <summary>Reaps the child by PID if it has exited (wait4 with WNOHANG and resource usage).</summary>
-    internal unsafe void TryReapByPid()
+    internal unsafe void TryReap()
     {
-        lock (_sync)
+        lock (Sync)
         {
-            if (_state is not null) return;
+            if (State is not null) return;
             int status = 0;
             RUsage usage = default;
             int result;
@@ -95,18 +99,25 @@ public sealed partial class ProcessHandle
         MarkDone();
     }
 
-    private bool IsAliveByPid() => Sys.Kill(Pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM;
+    protected override void OnDone(bool owner)
+    {
+        if (IsChild) ChildReaper.Untrack(this);
+    }
+
+    protected override void WatchNonChild() => _ = PollUntilGoneAsync();
+
+    private bool IsAlive() => Sys.Kill(Pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM;
 
     private async Task PollUntilGoneAsync()
     {
         int delay = PollStartMilliseconds;
-        while (IsAliveByPid())
+        while (IsAlive())
         {
-            if (Volatile.Read(ref _status) == Released)
+            if (Status == Released)
             {
-                lock (_sync)
+                lock (Sync)
                 {
-                    _exited?.TrySetException(Disposed());
+                    FailWaitersLocked(Disposed());
                 }
                 return;
             }
@@ -118,9 +129,9 @@ public sealed partial class ProcessHandle
 
     private void PublishNonChildGone()
     {
-        lock (_sync)
+        lock (Sync)
         {
-            if (_state is not null) return;
+            if (State is not null) return;
             PublishLocked(ProcessState.Unknown(Pid, "the process is not our child, and PID mode has no pidfd to ask for its status"));
         }
         MarkDone();
