@@ -39,7 +39,7 @@ public sealed class ProcessHandle : IDisposable
         get
         {
             PlatformGuard.ThrowIfUnsupported();
-            return SpawnMode.UsePidfd;
+            return HandleMode.UsePidfd;
         }
     }
 
@@ -97,7 +97,7 @@ public sealed class ProcessHandle : IDisposable
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
         ProcessWaitState.PrepareForChild(watchExit);
-        int pid = Spawner.Spawn(path, argv, options, SpawnMode.UsePidfd, out int pidfd);
+        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
         return new ProcessHandle(ProcessWaitState.ForChild(pid, pidfd, watchExit, path));
     }
 

@@ -89,7 +89,7 @@ internal abstract class ProcessWaitState
     /// <exception cref="ProcessStartException">Handle mode: the child could not be watched, so it was killed and reaped.</exception>
     internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path)
     {
-        if (!SpawnMode.UsePidfd)
+        if (!HandleMode.UsePidfd)
         {
             var tracked = new PidWaitState(pid, isChild: true);
             if (watchExit) ChildReaper.Track(tracked);
@@ -107,11 +107,11 @@ internal abstract class ProcessWaitState
     /// <summary>Before a child is started: what must run for it to be reaped (PID mode's reaper thread).</summary>
     internal static void PrepareForChild(bool watchExit)
     {
-        if (!SpawnMode.UsePidfd && watchExit) ChildReaper.EnsureStarted();
+        if (!HandleMode.UsePidfd && watchExit) ChildReaper.EnsureStarted();
     }
 
     /// <summary>Any process by PID; one already gone gives a finished state.</summary>
-    internal static ProcessWaitState Find(int pid) => SpawnMode.UsePidfd ? PidfdWaitState.Find(pid) : PidWaitState.Find(pid);
+    internal static ProcessWaitState Find(int pid) => HandleMode.UsePidfd ? PidfdWaitState.Find(pid) : PidWaitState.Find(pid);
 
     /// <summary>A process that was not there when it was looked up.</summary>
     protected static ProcessWaitState Gone(int pid) =>

@@ -8,7 +8,7 @@ namespace Spawn.Internal;
 /// be too old, a seccomp filter (containers, sandboxes) can refuse the calls, an emulator can lack
 /// them. <c>SPAWN_PIDFD=0</c> forces PID mode, so the whole suite can run in both modes.
 /// </summary>
-internal static class SpawnMode
+internal static class HandleMode
 {
     /// <summary>True in handle mode (pidfd), false in PID mode.</summary>
     internal static readonly bool UsePidfd = Probe();
