@@ -53,13 +53,13 @@ public abstract class OutputTarget
     internal static OutputTarget ToSink(Func<OutputSink> sink) => new SinkTarget(sink);
 
     /// <summary>A pipe that <paramref name="pump"/> (made per start) reads, in place of a drain into a sink.</summary>
-    internal static OutputTarget ToPump(Func<Func<ChildPipeStream, StderrTail?, Task>> pump) => new PumpTarget(pump);
+    internal static OutputTarget ToPump(Func<PipePump> pump) => new PumpTarget(pump);
 
     /// <summary>Sets this target up for child fd <paramref name="fd"/> (1 or 2).</summary>
     internal abstract StdioSlot Open(int fd);
 
     /// <summary>Reads the pipe until end-of-file (or until the wait delay closes it), feeding the sink and the stderr tail.</summary>
-    internal static Func<ChildPipeStream, StderrTail?, Task> Drain(OutputSink sink) => (pipe, tail) => OutputDrain.RunAsync(sink, pipe, tail);
+    internal static PipePump Drain(OutputSink sink) => (pipe, tail) => OutputDrain.RunAsync(sink, pipe, tail);
 
     private sealed class NullTarget : OutputTarget
     {
@@ -104,7 +104,7 @@ public abstract class OutputTarget
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, Drain(createSink()));
     }
 
-    private sealed class PumpTarget(Func<Func<ChildPipeStream, StderrTail?, Task>> createPump) : OutputTarget
+    private sealed class PumpTarget(Func<PipePump> createPump) : OutputTarget
     {
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, createPump());
     }

@@ -14,7 +14,6 @@ internal static partial class Sys
 
     internal const uint EPOLLIN = 0x1;
     internal const uint EPOLLOUT = 0x4;
-    internal const uint EPOLLERR = 0x8;
     internal const uint EPOLLHUP = 0x10;
     internal const uint EPOLLONESHOT = 1u << 30;
 

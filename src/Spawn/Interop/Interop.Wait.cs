@@ -37,7 +37,6 @@ internal static partial class Sys
 internal struct SigInfo
 {
     internal const int CLD_EXITED = 1;
-    internal const int CLD_KILLED = 2;
     internal const int CLD_DUMPED = 3;
 
     [FieldOffset(0)] internal int Signo;
