@@ -8,7 +8,13 @@ namespace Spawn.Internal;
 /// handleTransientAcquire); the exit watcher's registration holds one more. See
 /// <see cref="ProcessWaitState"/> for the protocol.
 /// </summary>
-internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
+/// <remarks>
+/// The calls a child's reap makes on the kernel and on the exit watcher are the protected virtual
+/// methods at the end (<see cref="Reap"/>, <see cref="WaitExited"/>, <see cref="ExitInfo"/>,
+/// <see cref="Watch"/>, <see cref="Claim"/>, <see cref="Unwatch"/>): the seam (tokio's Wait trait)
+/// through which tests play the kernel and the reactor to run the take-over races without processes.
+/// </remarks>
+internal class PidfdWaitState : ProcessWaitState, IEpollHandler
 {
     private int _blockingReaper; // 1 while a blocking Wait owns the reap
     private ulong _watchId;
@@ -40,7 +46,7 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
     {
         try
         {
-            ExitWatcher.Register(this, Pidfd);
+            Watch();
         }
         catch (SpawnException e)
         {
@@ -137,7 +143,7 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
         if (Acquire() != Running) return; // finished or disposed meanwhile: both complete the waiters
         try
         {
-            ExitWatcher.Register(this, Pidfd);
+            Watch();
             // A Dispose that ran meanwhile may have read WatchId before it was set: undo the registration.
             Interlocked.MemoryBarrier();
             if (Status == Released) StopWatchingNonChild();
@@ -164,10 +170,10 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
     private void StopWatchingNonChild()
     {
         ulong id = WatchId;
-        if (id != 0 && ExitWatcher.Claim(id)) ExitWatcher.Release(Pidfd);
+        if (id != 0 && Claim(id)) Unwatch();
     }
 
-    protected override unsafe void WaitOnce()
+    protected override void WaitOnce()
     {
         int status = Acquire();
         if (status == Released)
@@ -199,17 +205,8 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
             {
                 // The exit watcher owns the reap: wait without reaping, then reap under the lock, so
                 // exactly one of us reaps, and an ECHILD here can only mean a foreign reaper.
-                SigInfo info = default;
-                int result;
-                do
-                {
-                    result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOWAIT, null);
-                }
-                while (Eintr.Interrupted(result));
-                if (result < 0 && Marshal.GetLastPInvokeError() is int errno && errno != Errno.ECHILD)
-                {
-                    throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
-                }
+                int errno = WaitExited(fd);
+                if (errno is not (0 or Errno.ECHILD)) throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
                 TryReap(fd);
             }
         }
@@ -231,9 +228,9 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
     private bool TakeReapFromWatcher()
     {
         if (Interlocked.CompareExchange(ref _blockingReaper, 1, 0) != 0) return false;
-        if (ExitWatcher.Claim(WatchId))
+        if (Claim(WatchId))
         {
-            ExitWatcher.Release(Pidfd); // the registration's reference; the caller holds its own
+            Unwatch(); // the registration's reference; the caller holds its own
             return true;
         }
         Volatile.Write(ref _blockingReaper, 0);
@@ -244,31 +241,20 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
     /// Reaps with a blocking waitid (with resource usage), owning the reap alone. On an unexpected
     /// error the child goes back to the exit watcher, so it is still reaped when it exits.
     /// </summary>
-    private unsafe void ReapBlocking(int fd)
+    private void ReapBlocking(int fd)
     {
-        SigInfo info = default;
-        RUsage usage = default;
-        int result;
-        do
-        {
-            result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED, &usage);
-        }
-        while (Eintr.Interrupted(result));
-        int errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
-
-        if (result < 0 && errno != Errno.ECHILD)
+        int errno = Reap(fd, block: true, out ProcessState? reaped);
+        if (errno is not (0 or Errno.ECHILD))
         {
             Volatile.Write(ref _blockingReaper, 0);
-            ExitWatcher.Register(this, Pidfd);
+            Watch();
             throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
         }
         lock (Sync)
         {
             if (State is null)
             {
-                PublishLocked(result == 0
-                    ? ExitStatus.FromSigInfo(Pid, info, usage)
-                    : ExitStatus.FromPidfdExitInfo(Pid, fd) ?? ForeignReapUnknown());
+                PublishLocked(errno == 0 && reaped is not null ? reaped : ExitInfo(fd) ?? ForeignReapUnknown());
             }
         }
         MarkDone();
@@ -284,7 +270,7 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
         // registered for the EPOLLHUP the pidfd raises when it is reaped. (If re-arming fails, the
         // status is published now, as unknown, rather than never.)
         if (!IsChild && TryRearmForReap(registration, Pidfd.Fd)) return;
-        if (!ExitWatcher.Claim(registration)) return; // a Dispose removed it first
+        if (!Claim(registration)) return; // a Dispose or a blocking Wait removed it first
         try
         {
             if (IsChild) TryReap(Pidfd.Fd);
@@ -299,7 +285,7 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
         }
         finally
         {
-            ExitWatcher.Release(Pidfd);
+            Unwatch();
         }
     }
 
@@ -308,32 +294,23 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
     /// component reaped it first, the status comes from the pidfd's exit info where the kernel keeps
     /// it. The caller holds a reference on the pidfd.
     /// </summary>
-    private unsafe void TryReap(int fd)
+    private void TryReap(int fd)
     {
         lock (Sync)
         {
             if (State is not null) return;
-            SigInfo info = default;
-            RUsage usage = default;
-            int result;
-            do
+            int errno = Reap(fd, block: false, out ProcessState? reaped);
+            if (errno == 0)
             {
-                result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOHANG, &usage);
-            }
-            while (Eintr.Interrupted(result));
-
-            if (result == 0)
-            {
-                if (info.Pid == 0) return; // still running (or only stopped)
-                PublishLocked(ExitStatus.FromSigInfo(Pid, info, usage));
+                if (reaped is null) return; // still running (or only stopped)
+                PublishLocked(reaped);
             }
             else
             {
-                int errno = Marshal.GetLastPInvokeError();
                 if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (waitid)", errno);
                 // A blocking Wait that took the reap over got there first; it publishes the state.
                 if (Volatile.Read(ref _blockingReaper) != 0) return;
-                PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd) ?? ForeignReapUnknown());
+                PublishLocked(ExitInfo(fd) ?? ForeignReapUnknown());
             }
         }
         MarkDone();
@@ -348,7 +325,7 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
         lock (Sync)
         {
             if (State is not null) return;
-            PublishLocked(ExitStatus.FromPidfdExitInfo(Pid, fd)
+            PublishLocked(ExitInfo(fd)
                 ?? ProcessState.Unknown(Pid, "the process is not our child and the kernel had no exit status for it (its parent had not reaped it yet, or the kernel is older than 6.15)"));
         }
         MarkDone();
@@ -396,4 +373,53 @@ internal sealed class PidfdWaitState : ProcessWaitState, IEpollHandler
         if (result < 0) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", Marshal.GetLastPInvokeError());
         return pollFd.REvents;
     }
+
+    /// <summary>
+    /// Reaps the child: waitid(P_PIDFD, WEXITED, with resource usage), blocking or WNOHANG. 0 with
+    /// its state (null while it runs, or is only stopped), or the errno (ECHILD: not ours to reap
+    /// any more). The caller holds a reference on the pidfd.
+    /// </summary>
+    protected virtual unsafe int Reap(int fd, bool block, out ProcessState? state)
+    {
+        SigInfo info = default;
+        RUsage usage = default;
+        int result;
+        do
+        {
+            result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | (block ? 0 : Sys.WNOHANG), &usage);
+        }
+        while (Eintr.Interrupted(result));
+        if (result < 0)
+        {
+            state = null;
+            return Marshal.GetLastPInvokeError();
+        }
+        state = info.Pid == 0 ? null : ExitStatus.FromSigInfo(Pid, info, usage);
+        return 0;
+    }
+
+    /// <summary>Blocks until the child is waitable, without reaping it (WNOWAIT): 0 or the errno.</summary>
+    protected virtual unsafe int WaitExited(int fd)
+    {
+        SigInfo info = default;
+        int result;
+        do
+        {
+            result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOWAIT, null);
+        }
+        while (Eintr.Interrupted(result));
+        return result < 0 ? Marshal.GetLastPInvokeError() : 0;
+    }
+
+    /// <summary>The exit status the kernel keeps on a reaped process's pidfd (Linux 6.15+), or null.</summary>
+    protected virtual ProcessState? ExitInfo(int fd) => ExitStatus.FromPidfdExitInfo(Pid, fd);
+
+    /// <summary>Registers with the exit watcher (sets <see cref="WatchId"/>); the caller holds a reference on the pidfd.</summary>
+    protected virtual void Watch() => ExitWatcher.Register(this, Pidfd);
+
+    /// <summary>Ends registration <paramref name="id"/>; true for the one caller that did, which must then <see cref="Unwatch"/>.</summary>
+    protected virtual bool Claim(ulong id) => ExitWatcher.Claim(id);
+
+    /// <summary>Removes the claimed registration from the epoll set and drops its reference on the pidfd.</summary>
+    protected virtual void Unwatch() => ExitWatcher.Release(Pidfd);
 }
