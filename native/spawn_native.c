@@ -1,5 +1,5 @@
 /*
- * Spawn's Linux fast path (issue 5): start a program with clone(CLONE_VM | CLONE_VFORK |
+ * Spawn's Linux fast path: start a program with clone(CLONE_VM | CLONE_VFORK |
  * CLONE_FILES | CLONE_PIDFD) and set the child up in its own code before execve.
  *
  * Why not posix_spawn: its child copies the parent's whole fd table and closes every

@@ -5,7 +5,7 @@ namespace Spawn;
 /// <summary>Names and descriptions of Linux errno values, for messages a person can act on.</summary>
 internal static class Errno
 {
-    internal const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, ECHILD = 10, EAGAIN = 11,
+    internal const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = Interop.Eintr.EINTR, EBADF = 9, ECHILD = 10, EAGAIN = 11,
         ENOMEM = 12, EACCES = 13, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOSYS = 38, E2BIG = 7, ENOEXEC = 8,
         EBUSY = 16, ENODEV = 19;
 

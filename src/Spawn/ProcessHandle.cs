@@ -1,5 +1,4 @@
 using Spawn.Internal;
-using Spawn.Interop;
 
 namespace Spawn;
 
@@ -22,32 +21,13 @@ namespace Spawn;
 /// seccomp sandboxes, <c>SPAWN_PIDFD=0</c>) the handle runs in PID mode; see <see cref="UsesPidfd"/>.
 /// </para>
 /// </remarks>
-public sealed partial class ProcessHandle : IDisposable, IEpollHandler
+// A thin facade over the process's wait state (Internal/ProcessWaitState.cs), which states the
+// wait/reap protocol and its invariants; one implementation per mode, chosen once.
+public sealed partial class ProcessHandle : IDisposable
 {
-    private const int Running = 0;
-    private const int Done = 1;
-    private const int Released = 2;
+    private readonly ProcessWaitState _wait;
 
-    private readonly Lock _sync = new();
-    private int _status;
-    private int _blockingReaper; // 1 while a blocking Wait owns the reap (handle mode)
-    private volatile ProcessState? _state;
-    private TaskCompletionSource<ProcessState>? _exited;
-
-    private ProcessHandle(int pid, bool isChild, SafePidfdHandle? pidfd)
-    {
-        Pid = pid;
-        IsChild = isChild;
-        Pidfd = pidfd;
-    }
-
-    private ProcessHandle(ProcessState finished, bool isChild)
-    {
-        Pid = finished.Pid;
-        IsChild = isChild;
-        _state = finished;
-        _status = Done;
-    }
+    private ProcessHandle(ProcessWaitState wait) => _wait = wait;
 
     /// <summary>
     /// True when this process uses pidfds (handle mode); false in PID mode, chosen once per process
@@ -59,7 +39,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
         get
         {
             PlatformGuard.ThrowIfUnsupported();
-            return SpawnMode.UsePidfd;
+            return HandleMode.UsePidfd;
         }
     }
 
@@ -79,25 +59,19 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     }
 
     /// <summary>The process ID. It names this process only while the process is not yet reaped.</summary>
-    public int Pid { get; }
+    public int Pid => _wait.Pid;
 
     /// <summary>True for a process this handle started (and so reaps); false for one found by <see cref="Find"/>.</summary>
-    public bool IsChild { get; }
+    public bool IsChild => _wait.IsChild;
 
     /// <summary>True once the process is known to have finished (its <see cref="ProcessState"/> is available).</summary>
-    public bool HasExited => _state is not null;
+    public bool HasExited => _wait.State is not null;
 
     /// <summary>The pidfd, in handle mode; null in PID mode or for a process already gone when found.</summary>
-    internal SafePidfdHandle? Pidfd { get; }
+    internal SafePidfdHandle? Pidfd => (_wait as PidfdWaitState)?.Pidfd;
 
-    private ulong _watchId;
-
-    /// <summary>The exit watcher's registration number (0 when not registered).</summary>
-    internal ulong WatchId
-    {
-        get => Volatile.Read(ref _watchId);
-        set => Volatile.Write(ref _watchId, value);
-    }
+    /// <summary>The exit watcher's registration number (0 when not registered, and in PID mode).</summary>
+    internal ulong WatchId => (_wait as PidfdWaitState)?.WatchId ?? 0;
 
     /// <summary>
     /// Starts <paramref name="path"/> with <paramref name="argv"/> (argv[0] included, as execve
@@ -122,38 +96,9 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
-        bool handleMode = SpawnMode.UsePidfd;
-        if (!handleMode && watchExit) ChildReaper.EnsureStarted();
-        int pid = Spawner.Spawn(path, argv, options, handleMode, out int fd);
-        if (!handleMode)
-        {
-            var tracked = new ProcessHandle(pid, isChild: true, pidfd: null);
-            if (watchExit) ChildReaper.Track(tracked);
-            return tracked;
-        }
-        if (fd < 0)
-        {
-            return new ProcessHandle(ProcessState.Unknown(pid, Sys.ForeignReaper() + " before Spawn could open its pidfd"), isChild: true);
-        }
-        var child = new ProcessHandle(pid, isChild: true, new SafePidfdHandle(fd));
-        return watchExit ? StartWatching(child, path) : child;
-    }
-
-    private static ProcessHandle StartWatching(ProcessHandle child, string path)
-    {
-        try
-        {
-            ExitWatcher.Register(child, child.Pidfd!);
-            return child;
-        }
-        catch (SpawnException e)
-        {
-            // Without the watcher nobody would reap it once dropped: end it now, through its pidfd.
-            child.Kill();
-            child.Wait();
-            child.Dispose();
-            throw new ProcessStartException(path, e.ErrorCode.GetValueOrDefault(), "the child could not be added to the exit watcher, so it was killed");
-        }
+        ProcessWaitState.PrepareForChild(watchExit);
+        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
+        return new ProcessHandle(ProcessWaitState.ForChild(pid, pidfd, watchExit, path));
     }
 
     /// <summary>
@@ -167,11 +112,8 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     {
         PlatformGuard.ThrowIfUnsupported();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
-        return SpawnMode.UsePidfd ? FindByPidfd(pid) : FindByPid(pid);
+        return new ProcessHandle(ProcessWaitState.Find(pid));
     }
-
-    private static ProcessHandle Gone(int pid) =>
-        new(ProcessState.Unknown(pid, "no process had this PID when it was looked up"), isChild: false);
 
     /// <summary>
     /// Sends <paramref name="signal"/> (0 only checks that the process is there).
@@ -182,12 +124,45 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     public bool Signal(int signal)
     {
         Signals.Validate(signal);
-        return Pidfd is not null ? SignalByPidfd(signal) : SignalByPid(signal);
+        return _wait.Signal(signal, group: false);
     }
 
     /// <summary>Sends SIGKILL. True when delivered; false when the process has already finished.</summary>
     /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
     public bool Kill() => Signal(Signals.SIGKILL);
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the process group this process leads (its pgid is its pid).
+    /// The caller has made sure the process was started as a group leader; otherwise its group
+    /// would be ours. False once the leader is known to have finished.
+    /// </summary>
+    internal bool SignalGroup(int signal)
+    {
+        Signals.Validate(signal);
+        // kill(-1) would signal every process we may signal; a PID 1 child is its namespace's init.
+        if (Pid <= 1) throw new InvalidOperationException($"Refusing to signal process group {Pid}.");
+        return _wait.Signal(signal, group: true);
+    }
+
+    /// <summary>
+    /// Blocks until the process has exited and returns how it ended. For a child, reaps it and
+    /// collects its resource usage; a stopped child does not end the wait. Idempotent: every call,
+    /// concurrent or later, returns the same <see cref="ProcessState"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The handle was disposed before the state was known.</exception>
+    public ProcessState Wait() => _wait.Wait();
+
+    /// <summary>
+    /// Completes when the process has exited, with how it ended. Idempotent, like <see cref="Wait"/>.
+    /// No thread waits for it: in handle mode one shared epoll thread watches every pidfd.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels this wait only; the process is left alone.</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The handle was disposed before the state was known.</exception>
+    public Task<ProcessState> WaitAsync(CancellationToken cancellationToken = default) => _wait.WaitAsync(cancellationToken);
+
+    /// <summary>PID mode: reaps the child now if it has exited (a caller that cannot rely on the reaper thread's timing).</summary>
+    internal void TryReapByPid() => (_wait as PidWaitState)?.TryReap();
 
     /// <summary>
     /// Runs <paramref name="func"/> with the raw pidfd while holding a reference on it, so it cannot be
@@ -200,18 +175,7 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     public TResult WithHandle<TResult>(Func<int, TResult> func)
     {
         ArgumentNullException.ThrowIfNull(func);
-        int status = Pidfd is null ? Volatile.Read(ref _status) : Acquire();
-        if (status == Released) throw Disposed();
-        if (status == Done) throw new InvalidOperationException($"Process {Pid} has finished; its handle is released.");
-        if (Pidfd is null) throw new PlatformNotSupportedException("Spawn runs in PID mode here: there is no pidfd.");
-        try
-        {
-            return func(Pidfd.Fd);
-        }
-        finally
-        {
-            Pidfd.DangerousRelease();
-        }
+        return _wait.WithHandle(func);
     }
 
     /// <summary>
@@ -220,70 +184,8 @@ public sealed partial class ProcessHandle : IDisposable, IEpollHandler
     /// on it complete then. New waits, signals and <see cref="WithHandle"/> calls throw
     /// <see cref="ObjectDisposedException"/> (a wait whose result is already known returns it).
     /// </summary>
-    public void Dispose()
-    {
-        int previous = Interlocked.Exchange(ref _status, Released);
-        if (previous != Running || Pidfd is null) return;
-        if (!IsChild)
-        {
-            // Nobody reaps a non-child for us: its pending waits end now, and it leaves the watcher.
-            lock (_sync)
-            {
-                _exited?.TrySetException(Disposed());
-            }
-            StopWatchingNonChild();
-        }
-        Pidfd.Dispose();
-    }
-
-    /// <summary>
-    /// Removes a non-child's registration, if there is one and the reactor has not claimed it. Both
-    /// <see cref="Dispose"/> (after it sets Released) and a registration racing it (after it set
-    /// <see cref="WatchId"/>) call this, each after a full fence, so whichever comes second sees the
-    /// other's write and the registration is removed exactly once.
-    /// </summary>
-    private void StopWatchingNonChild()
-    {
-        ulong id = WatchId;
-        if (id != 0 && ExitWatcher.Claim(id)) ExitWatcher.Release(Pidfd!);
-    }
+    public void Dispose() => _wait.Dispose();
 
     /// <summary>"process 1234 (running)" / "process 1234 (exit status 0)".</summary>
-    public override string ToString() => $"process {Pid} ({(_state is { } state ? state.ToString() : "running")})";
-
-    /// <summary>
-    /// Takes a transient reference on the pidfd. Returns <see cref="Running"/> when taken (release
-    /// it with DangerousRelease), else the status that prevented it.
-    /// </summary>
-    private int Acquire()
-    {
-        int status = Volatile.Read(ref _status);
-        if (status != Running) return status;
-        bool added = false;
-        try
-        {
-            Pidfd!.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Lost a race with reap or Dispose; the status says which, as it changes before the dispose.
-        }
-        return added ? Running : Volatile.Read(ref _status);
-    }
-
-    /// <summary>Records the final state (under <see cref="_sync"/>) and completes pending async waits.</summary>
-    private void PublishLocked(ProcessState state)
-    {
-        _state = state;
-        _exited?.TrySetResult(state);
-    }
-
-    /// <summary>Running → Done after the state is published: drops the owning reference on the pidfd.</summary>
-    private void MarkDone()
-    {
-        if (Interlocked.CompareExchange(ref _status, Done, Running) == Running) Pidfd?.Dispose();
-        if (IsChild && Pidfd is null) ChildReaper.Untrack(this);
-    }
-
-    private ObjectDisposedException Disposed() => new(nameof(ProcessHandle), $"The handle to process {Pid} was disposed.");
+    public override string ToString() => $"process {Pid} ({(_wait.State is { } state ? state.ToString() : "running")})";
 }

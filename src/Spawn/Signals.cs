@@ -28,7 +28,7 @@ public static class Signals
     /// <summary>Termination request.</summary>
     public const int SIGTERM = 15;
     /// <summary>Child stopped or exited.</summary>
-    public const int SIGCHLD = 17;
+    public const int SIGCHLD = Interop.Sys.SIGCHLD;
     /// <summary>Continue a stopped process.</summary>
     public const int SIGCONT = 18;
     /// <summary>Stop (cannot be caught or ignored).</summary>

@@ -55,7 +55,7 @@ internal sealed class CaptureBuffer : OutputSink
         _tailCapacity = _unlimited ? 0 : kept - (kept / 2);
     }
 
-    internal override bool IsOwnMemory => true;
+    internal override bool MayDrainOnReactor => true;
 
     internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {

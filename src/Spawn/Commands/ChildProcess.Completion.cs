@@ -49,7 +49,7 @@ public sealed partial class ChildProcess
         count = 0;
         for (int fd = 0; fd < slots.Length; fd++)
         {
-            if (slots[fd].Pump is { } pump) pumps[count++] = pump(slots[fd].Parent!, fd == 2 ? stderrTail : null);
+            if (slots[fd].Pump is { } pump) pumps[count++] = pump(slots[fd].OurEnd!, fd == 2 ? stderrTail : null);
         }
         return pumps;
     }
@@ -177,7 +177,7 @@ public sealed partial class ChildProcess
     {
         foreach (StdioSlot slot in _slots)
         {
-            if (!slot.OwnedBySpawn || slot.Parent is not { } pipe) continue;
+            if (!slot.OwnedBySpawn || slot.OurEnd is not { } pipe) continue;
             if (slot.ChildWrites) pipe.FinishWhenEmpty();
             else pipe.Dispose();
         }

@@ -23,9 +23,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         _startTick = Environment.TickCount64;
         _slots = slots;
         _stderrTail = stderrTail;
-        Stdin = slots[0].ExposedToCaller ? slots[0].Parent : null;
-        Stdout = slots[1].ExposedToCaller ? slots[1].Parent : null;
-        Stderr = slots[2].ExposedToCaller ? slots[2].Parent : null;
+        Stdin = slots[0].ExposedToCaller ? slots[0].OurEnd : null;
+        Stdout = slots[1].ExposedToCaller ? slots[1].OurEnd : null;
+        Stderr = slots[2].ExposedToCaller ? slots[2].OurEnd : null;
         Task[] pumps = StartPumps(slots, stderrTail);
         _pumps = pumps;
         _pumpsDone = pumps.Length switch { 0 => Task.CompletedTask, 1 => pumps[0], _ => Task.WhenAll(pumps) };
@@ -78,7 +78,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         ProcessTree? tree = null;
         try
         {
-            if (command.ContainsTree) tree = ProcessTree.Create();
+            if (command.UsesProcessTree) tree = ProcessTree.Create();
             slots[0] = command.Stdin.Open();
             slots[1] = command.Stdout.Open(1);
             slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
@@ -202,7 +202,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
 
     private void ClosePipes()
     {
-        foreach (StdioSlot slot in _slots) slot.Parent?.Dispose();
+        foreach (StdioSlot slot in _slots) slot.OurEnd?.Dispose();
     }
 
     private void ReleaseEverything()

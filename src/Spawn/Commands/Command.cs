@@ -79,7 +79,7 @@ public sealed partial class Command
     public int? ParentDeathSignal { get; private set; }
 
     /// <summary>Whether the command runs contained in a <see cref="ProcessTree"/> of its own (a cgroup).</summary>
-    public bool ContainsTree { get; private set; }
+    public bool UsesProcessTree { get; private set; }
 
     /// <summary>Whether a bare program name may be found through an empty or relative PATH entry (such as ".").</summary>
     public bool AllowsRelativePathLookup { get; private set; }
@@ -187,7 +187,7 @@ public sealed partial class Command
     /// and the cgroup is removed. Starting throws <see cref="CgroupUnavailableException"/> where cgroups
     /// cannot be used (never a silent fallback).
     /// </summary>
-    public Command WithProcessTree(bool enabled = true) => new(this) { ContainsTree = enabled };
+    public Command WithProcessTree(bool enabled = true) => new(this) { UsesProcessTree = enabled };
 
     /// <summary>
     /// Running the child as another user: <paramref name="userId"/>, <paramref name="groupId"/>
@@ -293,7 +293,7 @@ public sealed partial class Command
         ExtraFiles = o.ExtraFiles;
         NewProcessGroup = o.NewProcessGroup;
         NewSession = o.NewSession;
-        ContainsTree = o.ContainsTree;
+        UsesProcessTree = o.UsesProcessTree;
         UserId = o.UserId;
         GroupId = o.GroupId;
         SupplementaryGroups = o.SupplementaryGroups;

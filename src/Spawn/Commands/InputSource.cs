@@ -47,7 +47,7 @@ public abstract class InputSource
     /// closes its stdin without reading it all makes the write fail with EPIPE: that ends the copy
     /// quietly, as Go's os/exec does, instead of failing the run.
     /// </summary>
-    private static Func<ChildPipeStream, StderrTail?, Task> Feed(Func<ChildPipeStream, Task> write) => async (pipe, _) =>
+    private static PipePump Feed(Func<ChildPipeStream, Task> write) => async (pipe, _) =>
     {
         try
         {

@@ -32,7 +32,7 @@ internal static class OutputDrain
     /// the thread pool.
     /// </remarks>
     internal static Task RunAsync(OutputSink sink, ChildPipeStream pipe, StderrTail? tail) =>
-        sink.IsOwnMemory ? new ReactorDrain(sink, pipe, tail).Start() : RunOnPoolAsync(sink, pipe, tail);
+        sink.MayDrainOnReactor ? new ReactorDrain(sink, pipe, tail).Start() : RunOnPoolAsync(sink, pipe, tail);
 
     private static async Task RunOnPoolAsync(OutputSink sink, ChildPipeStream pipe, StderrTail? tail)
     {

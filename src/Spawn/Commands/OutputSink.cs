@@ -27,14 +27,14 @@ internal abstract class OutputSink
     /// caller code in it and nothing to complete: its drain may then read on the reactor thread (see
     /// <see cref="OutputDrain"/>), writing through <see cref="Write"/>.
     /// </summary>
-    internal virtual bool IsOwnMemory => false;
+    internal virtual bool MayDrainOnReactor => false;
 
-    /// <summary>The synchronous write of a sink of own memory (<see cref="IsOwnMemory"/>).</summary>
+    /// <summary>The synchronous write of a sink of own memory (<see cref="MayDrainOnReactor"/>).</summary>
     internal virtual void Write(ReadOnlySpan<byte> bytes) => throw new InvalidOperationException("This sink is written asynchronously.");
 
     private sealed class DiscardSink : OutputSink
     {
-        internal override bool IsOwnMemory => true;
+        internal override bool MayDrainOnReactor => true;
 
         internal override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => ValueTask.CompletedTask;
 

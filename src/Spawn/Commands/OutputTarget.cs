@@ -66,13 +66,13 @@ public abstract class OutputTarget
     internal static OutputTarget ToSink(Func<OutputSink> sink) => new SinkTarget(sink);
 
     /// <summary>A pipe that <paramref name="pump"/> (made per start) reads, in place of a drain into a sink.</summary>
-    internal static OutputTarget ToPump(Func<Func<ChildPipeStream, StderrTail?, Task>> pump) => new PumpTarget(pump);
+    internal static OutputTarget ToPump(Func<PipePump> pump) => new PumpTarget(pump);
 
     /// <summary>Sets this target up for child fd <paramref name="fd"/> (1 or 2).</summary>
     internal abstract StdioSlot Open(int fd);
 
     /// <summary>Reads the pipe until end-of-file (or until the wait delay closes it), feeding the sink and the stderr tail.</summary>
-    internal static Func<ChildPipeStream, StderrTail?, Task> Drain(OutputSink sink) => (pipe, tail) => OutputDrain.RunAsync(sink, pipe, tail);
+    internal static PipePump Drain(OutputSink sink) => (pipe, tail) => OutputDrain.RunAsync(sink, pipe, tail);
 
     private sealed class NullTarget : OutputTarget
     {
@@ -102,27 +102,9 @@ public abstract class OutputTarget
     {
         internal override StdioSlot Open(int fd) => new()
         {
-            ChildHandle = append ? OpenForAppend(path) : File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite),
+            ChildHandle = append ? AppendFile.Open(path) : File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite),
             OwnsChildHandle = true,
         };
-
-        /// <summary>O_APPEND on the descriptor, so every write of the child lands at the end.</summary>
-        private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForAppend(string path)
-        {
-            int fd;
-            do
-            {
-                // EINTR: opening a FIFO blocks until a reader comes, and a signal can interrupt that.
-                fd = Interop.Sys.Open(path, Interop.Sys.O_WRONLY | Interop.Sys.O_CREAT | Interop.Sys.O_APPEND | Interop.Sys.O_CLOEXEC, 0b110_110_110);
-            }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
-            if (fd < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                throw new IOException($"Opening '{path}' for appending failed: {Errno.Describe(errno)}", errno);
-            }
-            return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        }
     }
 
     private sealed class HandleTarget(SafeHandle handle) : OutputTarget
@@ -135,7 +117,7 @@ public abstract class OutputTarget
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, Drain(createSink()));
     }
 
-    private sealed class PumpTarget(Func<Func<ChildPipeStream, StderrTail?, Task>> createPump) : OutputTarget
+    private sealed class PumpTarget(Func<PipePump> createPump) : OutputTarget
     {
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, createPump());
     }

@@ -1,4 +1,4 @@
-using Spawn.Interop;
+using Spawn.Internal;
 
 namespace Spawn;
 
@@ -39,7 +39,7 @@ internal static class ProgramResolver
                 relativeHit ??= candidate;
                 continue;
             }
-            if (Sys.Access(onDisk, Sys.X_OK) == 0) return candidate; // has a '/', so exec will not search again
+            if (ExecutableFile.IsExecutable(onDisk)) return candidate; // has a '/', so exec will not search again
             notExecutable ??= candidate;
         }
         if (notExecutable is not null)

@@ -17,9 +17,9 @@ internal sealed class StdioSlot : IDisposable
     internal bool OwnsChildHandle { get; init; }
 
     /// <summary>Our end of the pipe, if the stream goes through one.</summary>
-    internal ChildPipeStream? Parent { get; init; }
+    internal ChildPipeStream? OurEnd { get; init; }
 
-    /// <summary>Whether <see cref="Parent"/> is handed to the caller (ChildProcess.Stdin/Stdout/Stderr) rather than pumped.</summary>
+    /// <summary>Whether <see cref="OurEnd"/> is handed to the caller (ChildProcess.Stdin/Stdout/Stderr) rather than pumped.</summary>
     internal bool ExposedToCaller { get; init; }
 
     /// <summary>
@@ -28,11 +28,11 @@ internal sealed class StdioSlot : IDisposable
     /// </summary>
     internal bool OwnedBySpawn { get; init; }
 
-    /// <summary>Whether the child writes into <see cref="Parent"/>'s pipe (stdout, stderr) rather than reads it (stdin).</summary>
+    /// <summary>Whether the child writes into <see cref="OurEnd"/>'s pipe (stdout, stderr) rather than reads it (stdin).</summary>
     internal bool ChildWrites { get; init; }
 
-    /// <summary>Copies between <see cref="Parent"/> and the caller's source or sink; disposes <see cref="Parent"/> when done.</summary>
-    internal Func<ChildPipeStream, StderrTail?, Task>? Pump { get; init; }
+    /// <summary>Copies between <see cref="OurEnd"/> and the caller's source or sink; disposes <see cref="OurEnd"/> when done.</summary>
+    internal PipePump? Pump { get; init; }
 
     /// <summary>The child has its copy: close ours, so end-of-file reaches the reader when the child's copy closes.</summary>
     internal void CloseChildSide()
@@ -43,17 +43,23 @@ internal sealed class StdioSlot : IDisposable
     public void Dispose()
     {
         CloseChildSide();
-        Parent?.Dispose();
+        OurEnd?.Dispose();
     }
 
     internal static StdioSlot Inherited(int fd) => new() { ChildHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false) };
 
     /// <summary>A pipe whose far end the child gets; <paramref name="childReads"/> for stdin; <paramref name="ownedBySpawn"/>: see <see cref="OwnedBySpawn"/>.</summary>
-    internal static StdioSlot Piped(bool childReads, bool exposed, Func<ChildPipeStream, StderrTail?, Task>? pump, bool ownedBySpawn = false)
+    internal static StdioSlot Piped(bool childReads, bool exposed, PipePump? pump, bool ownedBySpawn = false)
     {
         var (read, write) = PipePair.Create(parentReads: !childReads);
         return childReads
-            ? new() { ChildHandle = read, OwnsChildHandle = true, Parent = new ChildPipeStream(write, readable: false), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn }
-            : new() { ChildHandle = write, OwnsChildHandle = true, Parent = new ChildPipeStream(read, readable: true), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn, ChildWrites = true };
+            ? new() { ChildHandle = read, OwnsChildHandle = true, OurEnd = new ChildPipeStream(write, readable: false), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn }
+            : new() { ChildHandle = write, OwnsChildHandle = true, OurEnd = new ChildPipeStream(read, readable: true), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn, ChildWrites = true };
     }
 }
+
+/// <summary>
+/// Copies between our end of a child's pipe and the caller's source or sink, then disposes the
+/// pipe; for stderr it also feeds the tail kept for error messages (null for the other streams).
+/// </summary>
+internal delegate Task PipePump(ChildPipeStream pipe, StderrTail? stderrTail);

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using Spawn.Interop;
+
 namespace Spawn.Internal;
 
 /// <summary>
@@ -18,6 +21,13 @@ internal static class CgroupHierarchy
 
     /// <summary>Our cgroup directory in a v1 memory hierarchy, or null.</summary>
     internal static string? OwnV1MemoryDirectory => s_paths.Value.V1Memory;
+
+    /// <summary>A cgroup's ID (its directory's inode number), or 0 when it cannot be read.</summary>
+    internal static ulong IdOf(string directory) => Sys.InodeOf(directory);
+
+    /// <summary>rmdir: true when the directory is gone (removed now or already).</summary>
+    internal static bool Remove(string directory) =>
+        Sys.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == Errno.ENOENT;
 
     private static (string?, string?, string?) Locate()
     {

@@ -147,46 +147,33 @@ internal sealed class ChildPipeStream : Stream
 
     private unsafe int TryTransfer(Span<byte> buffer, bool write)
     {
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-        try
+        nint n;
+        fixed (byte* p = buffer)
         {
-            int fd = (int)_handle.DangerousGetHandle();
-            fixed (byte* p = buffer)
+            do
             {
-                while (true)
-                {
-                    nint n = write ? Sys.Write(fd, p, (nuint)buffer.Length) : Sys.Read(fd, p, (nuint)buffer.Length);
-                    if (n >= 0) return (int)n;
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR) continue;
-                    if (errno == Errno.EAGAIN) return -1;
-                    throw new IOException($"{(write ? "Writing to" : "Reading from")} a child's pipe failed: {Errno.Describe(errno)}", errno);
-                }
+                n = write ? Sys.Write(_handle, p, (nuint)buffer.Length) : Sys.Read(_handle, p, (nuint)buffer.Length);
             }
+            while (Eintr.Interrupted(n));
         }
-        finally
-        {
-            _handle.DangerousRelease();
-        }
+        if (n >= 0) return (int)n;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == Errno.EAGAIN) return -1;
+        throw new IOException($"{(write ? "Writing to" : "Reading from")} a child's pipe failed: {Errno.Describe(errno)}", errno);
     }
 
-    private unsafe void BlockUntil(short events)
+    private void BlockUntil(short events)
     {
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-        try
+        int result;
+        do
         {
-            var pollFd = new Sys.PollFd { Fd = (int)_handle.DangerousGetHandle(), Events = events };
-            while (Sys.Poll(&pollFd, 1, -1) < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Errno.EINTR) throw new IOException($"Waiting on a child's pipe failed: {Errno.Describe(errno)}", errno);
-            }
+            result = Sys.Poll(_handle, events, -1, out _);
         }
-        finally
+        while (Eintr.Interrupted(result));
+        if (result < 0)
         {
-            _handle.DangerousRelease();
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"Waiting on a child's pipe failed: {Errno.Describe(errno)}", errno);
         }
     }
 

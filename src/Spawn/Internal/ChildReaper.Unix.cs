@@ -23,7 +23,7 @@ internal static unsafe class ChildReaper
     private const int BackoffMaxMilliseconds = 50;
 
     private static readonly Lock s_lock = new();
-    private static readonly HashSet<ProcessHandle> s_children = [];
+    private static readonly HashSet<PidWaitState> s_children = [];
     private static readonly AutoResetEvent s_tracked = new(false);
     private static Thread? s_thread;
 
@@ -52,17 +52,17 @@ internal static unsafe class ChildReaper
     }
 
     /// <summary>Tracks a new child (after <see cref="EnsureStarted"/>); then checks it once, in case it exited before it was tracked.</summary>
-    internal static void Track(ProcessHandle child)
+    internal static void Track(PidWaitState child)
     {
         lock (s_lock)
         {
             s_children.Add(child);
         }
         s_tracked.Set();
-        child.TryReapByPid();
+        child.TryReap();
     }
 
-    internal static void Untrack(ProcessHandle child)
+    internal static void Untrack(PidWaitState child)
     {
         lock (s_lock)
         {
@@ -87,10 +87,10 @@ internal static unsafe class ChildReaper
                 continue;
             }
             SigInfo info = default;
-            if (Sys.WaitidLibc(Sys.P_ALL, 0, &info, Sys.WEXITED | Sys.WNOWAIT) < 0)
+            int result = Sys.WaitidLibc(Sys.P_ALL, 0, &info, Sys.WEXITED | Sys.WNOWAIT);
+            if (Eintr.Interrupted(result)) continue;
+            if (result < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Errno.EINTR) continue;
                 // ECHILD: no child at all, so every tracked one was reaped by someone else; each
                 // reap attempt now publishes that. Anything else: try ours directly, then retry.
                 TryReapAll();
@@ -114,7 +114,7 @@ internal static unsafe class ChildReaper
         return Math.Min(milliseconds * 2, BackoffMaxMilliseconds);
     }
 
-    private static ProcessHandle[] Snapshot()
+    private static PidWaitState[] Snapshot()
     {
         lock (s_lock)
         {
@@ -126,25 +126,25 @@ internal static unsafe class ChildReaper
     private static bool TryReap(int pid)
     {
         bool reaped = false;
-        foreach (ProcessHandle child in Snapshot())
+        foreach (PidWaitState child in Snapshot())
         {
             if (child.Pid != pid) continue;
             Reap(child);
-            reaped |= child.HasExited;
+            reaped |= child.State is not null;
         }
         return reaped;
     }
 
     private static void TryReapAll()
     {
-        foreach (ProcessHandle child in Snapshot()) Reap(child);
+        foreach (PidWaitState child in Snapshot()) Reap(child);
     }
 
-    private static void Reap(ProcessHandle child)
+    private static void Reap(PidWaitState child)
     {
         try
         {
-            child.TryReapByPid();
+            child.TryReap();
         }
         catch (SpawnException)
         {

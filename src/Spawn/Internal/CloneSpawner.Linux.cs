@@ -10,11 +10,16 @@ namespace Spawn.Internal;
 /// the child takes a private table of only the fds it gets (close_range with CLOSE_RANGE_UNSHARE)
 /// before execve. Start cost then does not grow with the descriptors this process holds. It also
 /// does what posix_spawn cannot: a cgroup from the first instruction, credentials, a parent-death
-/// signal. Same contract as <see cref="PosixSpawner.Spawn"/>: an exec failure is a
-/// <see cref="ProcessStartException"/> with the child's errno, and nothing is left behind.
+/// signal. <see cref="ISpawnStep"/> states the contract.
 /// </summary>
-internal static unsafe class CloneSpawner
+internal sealed unsafe class CloneSpawner : ISpawnStep
 {
+    internal static readonly CloneSpawner Instance = new();
+
+    private CloneSpawner()
+    {
+    }
+
     /// <summary>Why the fast path cannot run here, or null when it can.</summary>
     internal static readonly string? UnavailableReason = Probe();
 
@@ -60,8 +65,8 @@ internal static unsafe class CloneSpawner
         return error == 0 ? null : $"this kernel cannot run it (close_range: {Errno.Describe(error)}; Linux 5.9 or later is needed)";
     }
 
-    /// <summary>Starts <paramref name="path"/>; see <see cref="PosixSpawner.Spawn"/> for the contract.</summary>
-    internal static int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
+    /// <inheritdoc/>
+    public int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
     {
         pidfd = -1;
         byte[]? cgroup = CgroupPath(options?.CgroupPath);
@@ -115,7 +120,7 @@ internal static unsafe class CloneSpawner
                 }
                 if (error != 0) throw Failure(path, options, error, result.Stage);
                 pidfd = clonePidfd ? result.Pidfd
-                    : wantPidfd ? DescriptorPlacement.MoveHigh(PosixSpawner.OpenChildPidfd(result.Pid, path))
+                    : wantPidfd ? DescriptorPlacement.MoveHigh(ChildPidfd.OpenOrKill(result.Pid, path))
                     : -1;
                 return result.Pid;
             }

@@ -283,32 +283,25 @@ internal sealed class Descendants : IDisposable
         internal int Pid => pid;
 
         /// <summary>Not exited (a zombie has exited).</summary>
-        internal unsafe bool IsAlive()
+        internal bool IsAlive()
         {
             if (pidfd is null)
             {
                 return TryReadStat(pid, out char state, out _, out ulong now) && now == startTime && state is not ('Z' or 'X');
             }
-            bool added = false;
             try
             {
-                pidfd.DangerousAddRef(ref added);
-                var pollFd = new Sys.PollFd { Fd = pidfd.Fd, Events = Sys.POLLIN };
                 int ready;
                 do
                 {
-                    ready = Sys.Poll(&pollFd, 1, 0);
+                    ready = Sys.Poll(pidfd, Sys.POLLIN, 0, out _);
                 }
-                while (ready < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+                while (Eintr.Interrupted(ready));
                 return ready == 0;
             }
             catch (ObjectDisposedException)
             {
                 return false; // the root's handle: reaped and released
-            }
-            finally
-            {
-                if (added) pidfd.DangerousRelease();
             }
         }
 
@@ -320,36 +313,21 @@ internal sealed class Descendants : IDisposable
                 if (IsAlive()) _ = Sys.Kill(pid, signal);
                 return;
             }
-            bool added = false;
             try
             {
-                pidfd.DangerousAddRef(ref added);
-                _ = Sys.PidfdSendSignal(pidfd.Fd, signal);
+                _ = Sys.PidfdSendSignal(pidfd, signal);
             }
             catch (ObjectDisposedException)
             {
-            }
-            finally
-            {
-                if (added) pidfd.DangerousRelease();
             }
         }
 
         internal unsafe bool Ioctl(nuint request, void* argument, out int errno)
         {
             errno = 0;
-            bool added = false;
-            try
-            {
-                pidfd!.DangerousAddRef(ref added);
-                if (Sys.Ioctl(pidfd.Fd, request, argument) == 0) return true;
-                errno = Marshal.GetLastPInvokeError();
-                return false;
-            }
-            finally
-            {
-                if (added) pidfd!.DangerousRelease();
-            }
+            if (Sys.Ioctl(pidfd!, request, argument) == 0) return true;
+            errno = Marshal.GetLastPInvokeError();
+            return false;
         }
 
         /// <summary>Closes the pidfd of a process that has exited; true when it did (the member can go).</summary>

@@ -21,7 +21,7 @@ internal static class DevNull
         {
             fd = Sys.Open("/dev/null", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
         }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        while (Eintr.Interrupted(fd));
         if (fd < 0) throw SpawnException.FromErrno("Opening /dev/null for the child's unset standard streams", Marshal.GetLastPInvokeError());
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (Interlocked.CompareExchange(ref s_handle, handle, null) is { } existing)

@@ -12,7 +12,7 @@ namespace Spawn.Internal;
 internal static class ExitWatcher
 {
     /// <summary>Adds a one-shot registration for <paramref name="process"/>; the caller holds a reference on <paramref name="pidfd"/>.</summary>
-    internal static void Register(ProcessHandle process, SafePidfdHandle pidfd)
+    internal static void Register(PidfdWaitState process, SafePidfdHandle pidfd)
     {
         bool added = false;
         pidfd.DangerousAddRef(ref added);

@@ -46,7 +46,7 @@ internal static class ParentDeathThread
         }
     }
 
-    /// <summary>Runs <see cref="CloneSpawner.Spawn"/> on the thread; same contract.</summary>
+    /// <summary>Runs the fast path's spawn step on the thread; the same contract (<see cref="ISpawnStep"/>).</summary>
     internal static int Spawn(string path, IReadOnlyList<string> argv, StartOptions options, bool wantPidfd, out int pidfd)
     {
         int pid = -1, fd = -1;
@@ -58,7 +58,7 @@ internal static class ParentDeathThread
         {
             try
             {
-                pid = CloneSpawner.Spawn(path, argv, options, wantPidfd, out fd);
+                pid = CloneSpawner.Instance.Spawn(path, argv, options, wantPidfd, out fd);
             }
 #pragma warning disable CA1031 // Every exception goes back to the caller, rethrown there.
             catch (Exception e)

@@ -4,18 +4,19 @@ using Spawn.Interop;
 namespace Spawn.Internal;
 
 /// <summary>
-/// The one spawn step, through libc's posix_spawn family (pidfd_spawn where libc has it). It is the
-/// portable path; a Linux clone-based fast path can replace this function alone.
+/// The portable spawn step (<see cref="ISpawnStep"/> states the contract): libc's posix_spawn
+/// family, pidfd_spawn where libc has it, else posix_spawn and then pidfd_open.
 /// </summary>
-internal static unsafe class PosixSpawner
+internal sealed unsafe class PosixSpawner : ISpawnStep
 {
-    /// <summary>
-    /// Starts <paramref name="path"/> and returns its pid, with a pidfd opened before anyone but us
-    /// could reap it when <paramref name="wantPidfd"/> (-1 in <paramref name="pidfd"/> if the child
-    /// was reaped by someone else first). Throws <see cref="ProcessStartException"/> with nothing
-    /// left behind: no descriptor, no zombie.
-    /// </summary>
-    internal static int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
+    internal static readonly PosixSpawner Instance = new();
+
+    private PosixSpawner()
+    {
+    }
+
+    /// <inheritdoc/>
+    public int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
     {
         pidfd = -1;
         var files = new ChildFileTable(options);
@@ -48,7 +49,7 @@ internal static unsafe class PosixSpawner
 
             error = Sys.PosixSpawn(&pid, args.Path, fileActions, attributes, args.Argv, args.Envp);
             if (error != 0) throw StartFailure(path, error, options);
-            if (wantPidfd) pidfd = OpenChildPidfd(pid, path);
+            if (wantPidfd) pidfd = ChildPidfd.OpenOrKill(pid, path);
             return pid;
         }
         finally
@@ -99,26 +100,6 @@ internal static unsafe class PosixSpawner
         *(ulong*)sigset = ulong.MaxValue;
         Check(Sys.PosixSpawnattrSetsigdefault(attributes, sigset), path);
         Check(Sys.PosixSpawnattrSetflags(attributes, flags), path);
-    }
-
-    /// <summary>
-    /// Opens the pidfd of a child we have not reaped yet, so it still names our child (-1 when
-    /// another component reaped it already). If it cannot be opened for lack of descriptors or
-    /// memory, the child is killed and reaped by pid (safe: only we may reap it) and the start fails.
-    /// </summary>
-    internal static int OpenChildPidfd(int pid, string path)
-    {
-        int fd = Sys.PidfdOpen(pid);
-        if (fd >= 0) return fd;
-        int errno = Marshal.GetLastPInvokeError();
-        if (errno == Errno.ESRCH) return -1; // another component reaped it already
-
-        Sys.Kill(pid, Signals.SIGKILL);
-        int status;
-        while (Sys.Wait4(pid, &status, 0, null) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
-        {
-        }
-        throw new ProcessStartException(path, errno, "the child started but its pidfd could not be opened, so it was killed");
     }
 
     private static ProcessStartException StartFailure(string path, int error, StartOptions? options)

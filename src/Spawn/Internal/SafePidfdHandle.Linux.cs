@@ -4,7 +4,7 @@ using Spawn.Interop;
 namespace Spawn.Internal;
 
 /// <summary>
-/// The pidfd, in its own allocation (the seed's processHandle). SafeHandle is the reference count:
+/// The pidfd, in its own allocation (Go's processHandle). SafeHandle is the reference count:
 /// DangerousAddRef/DangerousRelease are the transient acquire/release, Dispose drops the owning
 /// reference, and the descriptor is closed exactly once, when the last reference is gone. Its
 /// critical finalizer is the cleanup Go attaches with AddCleanup.

@@ -3,27 +3,31 @@ using Spawn.Interop;
 namespace Spawn.Internal;
 
 /// <summary>
-/// The one spawn step, choosing once per process between the Linux fast path
-/// (<see cref="CloneSpawner"/>) and the portable one (<see cref="PosixSpawner"/>).
-/// <c>SPAWN_PORTABLE=1</c> forces the portable path, so the test suite runs on both.
+/// Where the spawn path is chosen, once per process, top to bottom:
+/// <list type="number">
+/// <item><c>SPAWN_PORTABLE=1</c> forces the portable path (so the test suite runs on both);</item>
+/// <item>else the Linux fast path (<see cref="CloneSpawner"/>) where its native helper loads and the
+/// kernel can run it (<see cref="CloneSpawner.UnavailableReason"/> says why not);</item>
+/// <item>else the portable path (<see cref="PosixSpawner"/>): pidfd_spawn where libc has it and
+/// handle mode is on, else posix_spawn.</item>
+/// </list>
+/// Both implement <see cref="ISpawnStep"/>, which states the contract. Options only the fast path
+/// supports are refused on the portable path, never silently dropped.
 /// </summary>
 internal static class Spawner
 {
     /// <summary>Why the fast path is not used here, or null when it is.</summary>
-    internal static string? NotLinuxCloneReason => s_notLinuxClone;
-
-    private static readonly string? s_notLinuxClone =
+    internal static string? NotLinuxCloneReason { get; } =
         System.Environment.GetEnvironmentVariable("SPAWN_PORTABLE") == "1" ? "SPAWN_PORTABLE=1 is set" : CloneSpawner.UnavailableReason;
 
-    internal static readonly SpawnPath Path =
-        s_notLinuxClone is null ? SpawnPath.LinuxClone
-        : SpawnMode.UsePidfd && Sys.HasPidfdSpawn ? SpawnPath.PidfdSpawn
+    internal static SpawnPath Path { get; } =
+        NotLinuxCloneReason is null ? SpawnPath.LinuxClone
+        : HandleMode.UsePidfd && Sys.HasPidfdSpawn ? SpawnPath.PidfdSpawn
         : SpawnPath.PosixSpawn;
 
-    /// <summary>
-    /// Starts <paramref name="path"/>; see <see cref="PosixSpawner.Spawn"/> for the contract. Options
-    /// only the fast path supports are refused elsewhere, never silently dropped.
-    /// </summary>
+    private static readonly ISpawnStep s_step = Path == SpawnPath.LinuxClone ? CloneSpawner.Instance : PosixSpawner.Instance;
+
+    /// <summary>Starts <paramref name="path"/> on the chosen path (<see cref="ISpawnStep"/> states the contract).</summary>
     /// <exception cref="PlatformNotSupportedException">An option needs the fast path, which is not in use here.</exception>
     internal static int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
     {
@@ -31,18 +35,17 @@ internal static class Spawner
         {
             throw new ArgumentOutOfRangeException(nameof(options), signal, $"ParentDeathSignal must be a signal number, 1 to {Signals.MaxSignal}.");
         }
-        if (Path != SpawnPath.LinuxClone)
+        if (Path != SpawnPath.LinuxClone && options is { NeedsLinuxClone: true })
         {
-            if (options is { NeedsLinuxClone: true })
-            {
-                throw new PlatformNotSupportedException(
-                    $"StartOptions.{FastPathOptions(options)} needs Spawn's Linux fast path, which is not in use here: {s_notLinuxClone}.");
-            }
-            return PosixSpawner.Spawn(path, argv, options, wantPidfd, out pidfd);
+            throw new PlatformNotSupportedException(
+                $"StartOptions.{FastPathOptions(options)} needs Spawn's Linux fast path, which is not in use here: {NotLinuxCloneReason}.");
         }
-        return options?.ParentDeathSignal is not null
-            ? ParentDeathThread.Spawn(path, argv, options, wantPidfd, out pidfd)
-            : CloneSpawner.Spawn(path, argv, options, wantPidfd, out pidfd);
+        // A parent-death signal fires when the creating thread exits: clone from one that never does.
+        if (Path == SpawnPath.LinuxClone && options?.ParentDeathSignal is not null)
+        {
+            return ParentDeathThread.Spawn(path, argv, options, wantPidfd, out pidfd);
+        }
+        return s_step.Spawn(path, argv, options, wantPidfd, out pidfd);
     }
 
     private static string FastPathOptions(StartOptions options)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Spawn.Internal;
-using Spawn.Interop;
 
 namespace Spawn;
 
@@ -48,7 +47,7 @@ public sealed class ProcessTree : IDisposable
     {
         CgroupPath = path;
         _memoryV1Path = memoryV1Path;
-        _cgroupId = Sys.InodeOf(path);
+        _cgroupId = CgroupHierarchy.IdOf(path);
         _sentinel = sentinel;
         _events = events;
         _kill = kill;
@@ -121,10 +120,10 @@ public sealed class ProcessTree : IDisposable
                     }
                 }
             }
-            events = CgroupFile.Open(Path.Combine(path, "cgroup.events"), Sys.O_RDONLY);
-            kill = CgroupFile.OpenIfPresent(Path.Combine(path, "cgroup.kill"), Sys.O_WRONLY);
-            cpuStat = CgroupFile.OpenIfPresent(Path.Combine(path, "cpu.stat"), Sys.O_RDONLY);
-            peak = peakPath is null ? null : CgroupFile.OpenIfPresent(peakPath, Sys.O_RDONLY);
+            events = CgroupFile.Open(Path.Combine(path, "cgroup.events"), FileAccess.Read);
+            kill = CgroupFile.OpenIfPresent(Path.Combine(path, "cgroup.kill"), FileAccess.Write);
+            cpuStat = CgroupFile.OpenIfPresent(Path.Combine(path, "cpu.stat"), FileAccess.Read);
+            peak = peakPath is null ? null : CgroupFile.OpenIfPresent(peakPath, FileAccess.Read);
             return new ProcessTree(path, memoryV1, sentinel, events, kill, cpuStat, peak, peak is null ? null : peakPath);
         }
         catch
@@ -413,7 +412,7 @@ public sealed class ProcessTree : IDisposable
     }
 
     /// <summary>Blocks on cgroup.events (POLLPRI on a change) until "populated 0" or the deadline.</summary>
-    private unsafe bool WaitUnpopulated(long deadline)
+    private bool WaitUnpopulated(long deadline)
     {
         while (true)
         {
@@ -422,19 +421,9 @@ public sealed class ProcessTree : IDisposable
             long remaining = deadline - Environment.TickCount64;
             if (remaining <= 0) return false;
             if (_kill is null) _ = SignalSweep(Signals.SIGKILL); // before 5.14: catch what forked since
-            bool added = false;
-            _events.DangerousAddRef(ref added);
-            try
-            {
-                var pollFd = new Sys.PollFd { Fd = (int)_events.DangerousGetHandle(), Events = Sys.POLLPRI };
-                // An unreadable events file gives no change events: look again at least every 100 ms then.
-                int timeout = (int)Math.Min(remaining, _kill is null ? 100 : 1000);
-                if (Sys.Poll(&pollFd, 1, timeout) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR) Thread.Sleep(timeout);
-            }
-            finally
-            {
-                if (added) _events.DangerousRelease();
-            }
+            // An unreadable events file gives no change events: look again at least every 100 ms then.
+            int timeout = (int)Math.Min(remaining, _kill is null ? 100 : 1000);
+            if (!CgroupFile.WaitForChange(_events, timeout)) Thread.Sleep(timeout);
         }
     }
 
@@ -451,49 +440,9 @@ public sealed class ProcessTree : IDisposable
         }
     }
 
-    /// <summary>rmdir: true when the directory is gone (removed now or already).</summary>
-    private static bool Remove(string directory) =>
-        Sys.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == Errno.ENOENT;
+    private static bool Remove(string directory) => CgroupHierarchy.Remove(directory);
 
-    private bool SignalMember(int pid, int signal)
-    {
-        int fd = Sys.PidfdOpen(pid);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.ESRCH) return false; // gone since it was listed
-            if (errno is Errno.EMFILE or Errno.ENFILE or Errno.ENOMEM) throw SpawnException.FromErrno($"Opening a pidfd for process {pid} of the tree {CgroupPath} (pidfd_open)", errno);
-            // No pidfds here (a sandbox refuses them): check membership, then signal by number.
-            return BelongsByProc(pid) && Sys.Kill(pid, signal) == 0;
-        }
-        try
-        {
-            return BelongsByPidfd(fd, pid) && Sys.PidfdSendSignal(fd, signal) == 0;
-        }
-        finally
-        {
-            Sys.Close(fd);
-        }
-    }
-
-    /// <summary>The kernel's cgroup ID for the pidfd's process (6.13+), else /proc read after the pidfd pinned it.</summary>
-    private unsafe bool BelongsByPidfd(int pidfd, int pid)
-    {
-        PidfdInfo info = default;
-        info.Mask = PidfdInfo.PIDFD_INFO_CGROUPID;
-        if (_cgroupId != 0 && Sys.Ioctl(pidfd, PidfdInfo.PIDFD_GET_INFO, &info) == 0 && (info.Mask & PidfdInfo.PIDFD_INFO_CGROUPID) != 0)
-        {
-            return info.CgroupId == _cgroupId;
-        }
-        return BelongsByProc(pid);
-    }
-
-    private bool BelongsByProc(int pid)
-    {
-        string relative = "/" + Path.GetRelativePath(CgroupHierarchy.V2Mount!, CgroupPath);
-        string? cgroups = CgroupFile.ReadIfPresent($"/proc/{pid}/cgroup");
-        return cgroups is not null && cgroups.Split('\n').Any(l => l.StartsWith("0::", StringComparison.Ordinal) && l[3..] == relative);
-    }
+    private bool SignalMember(int pid, int signal) => CgroupMember.Signal(CgroupPath, _cgroupId, pid, signal);
 
     private static bool IsPopulated(string events) =>
         events.Split('\n').Any(l => l == "populated 1");

@@ -1,7 +1,5 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Spawn.Internal;
-using Spawn.Interop;
 
 namespace Spawn;
 
@@ -64,15 +62,10 @@ internal sealed class TreeSentinel
     /// <summary>Starts a sentinel for the cgroup <paramref name="cgroup"/> (which need not exist yet) and <paramref name="memoryV1"/>.</summary>
     /// <exception cref="SpawnException">The pipe or the start failed (EMFILE, EAGAIN, ...).</exception>
     /// <exception cref="CgroupUnavailableException">There is no <c>/bin/sh</c> to run it.</exception>
-    internal static unsafe TreeSentinel Start(string cgroup, string? memoryV1)
+    internal static TreeSentinel Start(string cgroup, string? memoryV1)
     {
-        int* fds = stackalloc int[2];
-        if (Sys.Pipe2(fds, Sys.O_CLOEXEC) != 0)
-        {
-            throw SpawnException.FromErrno("Creating the pipe that tells a process tree's sentinel we are alive (pipe2)", Marshal.GetLastPInvokeError());
-        }
-        using var readEnd = new SafeFileHandle(fds[0], ownsHandle: true);
-        var lifeline = new SafeFileHandle(DescriptorPlacement.MoveHigh(fds[1]), ownsHandle: true);
+        (SafeFileHandle created, SafeFileHandle lifeline) = LifelinePipe.Create();
+        using SafeFileHandle readEnd = created;
         try
         {
             ProcessHandle process = ProcessHandle.Start(Shell, ["sh", "-c", Script, "spawn-tree-sentinel", cgroup, memoryV1 ?? ""], new StartOptions
@@ -99,17 +92,10 @@ internal sealed class TreeSentinel
     /// The tree is gone: tells the sentinel to exit and reaps it, all on the calling thread. Bounded:
     /// a sentinel that has not closed its end of the pipe in time (stopped, say) is killed.
     /// </summary>
-    internal unsafe void Release()
+    internal void Release()
     {
-        byte* line = stackalloc byte[] { (byte)'\n' };
-        nint written;
-        do
-        {
-            written = Sys.Write((int)_lifeline.DangerousGetHandle(), line, 1);
-        }
-        while (written < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
-        // It has read the line and exited once no reader is left on the pipe (POLLERR on our end).
-        bool exited = written == 1 && WaitForNoReader(s_releaseBound);
+        // It has read the line and exited once no reader is left on the pipe.
+        bool exited = LifelinePipe.WriteLine(_lifeline) && LifelinePipe.WaitForNoReader(_lifeline, s_releaseBound);
         _lifeline.Dispose();
         if (!exited) _process.Kill();
         _process.Wait(); // it has exited, or is being killed: a short, bounded wait
@@ -121,20 +107,5 @@ internal sealed class TreeSentinel
     {
         _lifeline.Dispose();
         _process.Dispose();
-    }
-
-    private unsafe bool WaitForNoReader(TimeSpan bound)
-    {
-        long deadline = Environment.TickCount64 + (long)bound.TotalMilliseconds;
-        var pollFd = new Sys.PollFd { Fd = (int)_lifeline.DangerousGetHandle(), Events = 0 };
-        while (true)
-        {
-            int remaining = (int)Math.Max(0, deadline - Environment.TickCount64);
-            pollFd.REvents = 0;
-            int ready = Sys.Poll(&pollFd, 1, remaining);
-            if (ready > 0) return (pollFd.REvents & Sys.POLLERR) != 0;
-            if (ready < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR) return false;
-            if (ready == 0 && remaining == 0) return false;
-        }
     }
 }

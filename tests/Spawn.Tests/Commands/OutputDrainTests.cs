@@ -53,7 +53,7 @@ public sealed class OutputDrainTests
             lock (_threads) return _threads.Count(t => t == threadId);
         }
 
-        internal override bool IsOwnMemory => true;
+        internal override bool MayDrainOnReactor => true;
 
         internal override Memory<byte> GetReadBuffer() => _buffer;
 

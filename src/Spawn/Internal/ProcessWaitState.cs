@@ -1,0 +1,247 @@
+using System.Runtime.InteropServices;
+
+namespace Spawn.Internal;
+
+/// <summary>
+/// The wait state of one process: its OS handle, its status word, its final state, its pending
+/// waits, and (in a subclass) its exit-watcher registration. <c>ProcessHandle</c> is a thin public
+/// facade over one of these; the exit watcher and the PID-mode reaper work on these, never on the
+/// facade.
+/// </summary>
+/// <remarks>
+/// <para><b>Overview.</b> A child must be reaped exactly once, as soon as it exits, whether anyone
+/// waits or not (no zombies), and every wait, concurrent or later, must see the same
+/// <see cref="ProcessState"/>. Three parties can get to the exit:</para>
+/// <list type="bullet">
+/// <item><b>The watcher</b>: in handle mode the epoll thread (<see cref="ExitWatcher"/>), which sees
+/// the pidfd turn readable; in PID mode the reaper thread (<see cref="ChildReaper"/>), which sees
+/// any child turn waitable. It reaps without blocking, under <see cref="Sync"/>.</item>
+/// <item><b>A blocking Wait</b> on the caller's thread. In handle mode it first tries to take the
+/// reap over from the watcher (claiming its registration), then reaps with one blocking waitid;
+/// if the watcher already owns the exit, it waits without reaping (WNOWAIT) and then reaps under
+/// <see cref="Sync"/>, racing the watcher fairly.</item>
+/// <item><b>A foreign reaper</b>: another component of this process (or the kernel, with SIGCHLD
+/// ignored) reaped the child first. Whoever then meets ECHILD publishes what the kernel still
+/// knows (the pidfd's exit info, Linux 6.15+) or an unknown state saying who reaped it.</item>
+/// </list>
+/// <para><b>Invariants</b> (checked at run time; a broken one throws, as Go panics on "too many
+/// releases of process handle"):</para>
+/// <list type="number">
+/// <item>The final state is published once, under <see cref="Sync"/>, and never changes.</item>
+/// <item>The status word moves Running → Done (published, then reaped) or → Released
+/// (<c>Dispose</c>), and Done → Released; the first move off Running wins.</item>
+/// <item>The state is published before the status becomes Done, so a reader that sees Done finds it.</item>
+/// <item>The owning reference on the OS handle is dropped exactly once, by whichever of
+/// <see cref="MarkDone"/> and <see cref="Dispose"/> moves the status off Running.</item>
+/// <item>Pending waits complete exactly when the state is published, or fail when a non-child's
+/// handle is disposed first (nobody reaps a non-child for us). A disposed child is still reaped
+/// when it exits, and its pending waits still complete.</item>
+/// </list>
+/// <para>The kernel calls are the subclasses' (<see cref="PidfdWaitState"/>, <see cref="PidWaitState"/>;
+/// one per mode, chosen once by <see cref="ForChild"/> and <see cref="Find"/>); this class holds the
+/// protocol, so tests drive it through a scripted subclass without real processes.</para>
+/// </remarks>
+internal abstract class ProcessWaitState
+{
+    protected const int Running = 0;
+    protected const int Done = 1;
+    protected const int Released = 2;
+
+    /// <summary>
+    /// Serializes publishing the state with the reaps (and, in PID mode, with signals). The wait
+    /// state itself, which nothing outside this class and its subclasses can reach: the monitor in
+    /// its header costs no allocation, where a Lock object would cost one per process.
+    /// </summary>
+    protected object Sync => this;
+
+    private int _status;
+    private volatile ProcessState? _state;
+    private TaskCompletionSource<ProcessState>? _exited;
+
+    protected ProcessWaitState(int pid, bool isChild)
+    {
+        Pid = pid;
+        IsChild = isChild;
+    }
+
+    /// <summary>A process already known to have finished.</summary>
+    protected ProcessWaitState(ProcessState finished, bool isChild)
+    {
+        Pid = finished.Pid;
+        IsChild = isChild;
+        _state = finished;
+        _status = Done;
+    }
+
+    internal int Pid { get; }
+
+    /// <summary>True for a process we started (and so reap).</summary>
+    internal bool IsChild { get; }
+
+    /// <summary>The final state, or null while it is not known.</summary>
+    internal ProcessState? State => _state;
+
+    /// <summary>Running, Done or Released.</summary>
+    protected int Status => Volatile.Read(ref _status);
+
+    /// <summary>
+    /// The wait state of a child just started: <paramref name="pidfd"/> is its pidfd in handle mode
+    /// (-1 when another component reaped it before the pidfd was opened), unused in PID mode.
+    /// <paramref name="watchExit"/> false leaves it out of the watcher (tests play a foreign reaper).
+    /// </summary>
+    /// <exception cref="ProcessStartException">Handle mode: the child could not be watched, so it was killed and reaped.</exception>
+    internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path)
+    {
+        if (!HandleMode.UsePidfd)
+        {
+            var tracked = new PidWaitState(pid, isChild: true);
+            if (watchExit) ChildReaper.Track(tracked);
+            return tracked;
+        }
+        if (pidfd < 0)
+        {
+            return new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
+        }
+        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd));
+        if (watchExit) child.WatchChild(path);
+        return child;
+    }
+
+    /// <summary>Before a child is started: what must run for it to be reaped (PID mode's reaper thread).</summary>
+    internal static void PrepareForChild(bool watchExit)
+    {
+        if (!HandleMode.UsePidfd && watchExit) ChildReaper.EnsureStarted();
+    }
+
+    /// <summary>Any process by PID; one already gone gives a finished state.</summary>
+    internal static ProcessWaitState Find(int pid) => HandleMode.UsePidfd ? PidfdWaitState.Find(pid) : PidWaitState.Find(pid);
+
+    /// <summary>A process that was not there when it was looked up.</summary>
+    protected static ProcessWaitState Gone(int pid) =>
+        new PidWaitState(ProcessState.Unknown(pid, "no process had this PID when it was looked up"), isChild: false);
+
+    /// <summary>Blocks until the state is known (for a child, reaping it). Idempotent.</summary>
+    internal ProcessState Wait()
+    {
+        while (true)
+        {
+            if (_state is { } state) return state;
+            WaitOnce();
+        }
+    }
+
+    /// <summary>Completes with the state; a non-child is watched from its first waiter on.</summary>
+    internal Task<ProcessState> WaitAsync(CancellationToken cancellationToken)
+    {
+        if (_state is { } known) return Task.FromResult(known);
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<ProcessState>(cancellationToken);
+
+        Task<ProcessState> task;
+        bool firstWaiter;
+        lock (Sync)
+        {
+            if (_state is { } state) return Task.FromResult(state);
+            if (Status == Released) throw Disposed();
+            firstWaiter = _exited is null;
+            _exited ??= new TaskCompletionSource<ProcessState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            task = _exited.Task;
+        }
+        // Children are watched from the start; a non-child is watched once someone waits.
+        if (firstWaiter && !IsChild) WatchNonChild();
+        return cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to the process (or the group it leads); false once it is known to be reaped.</summary>
+    /// <exception cref="ObjectDisposedException">Disposed.</exception>
+    internal abstract bool Signal(int signal, bool group);
+
+    /// <summary>Runs <paramref name="func"/> with the raw OS handle under a reference.</summary>
+    internal virtual TResult WithHandle<TResult>(Func<int, TResult> func)
+    {
+        int status = Status;
+        if (status == Released) throw Disposed();
+        if (status == Done) throw new InvalidOperationException($"Process {Pid} has finished; its handle is released.");
+        throw new PlatformNotSupportedException("Spawn runs in PID mode here: there is no pidfd.");
+    }
+
+    /// <summary>
+    /// Releases the handle. Idempotent. A running child is still reaped when it exits; a non-child's
+    /// pending waits fail. New waits and signals throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    internal void Dispose()
+    {
+        int previous = Interlocked.Exchange(ref _status, Released);
+        if (previous != Running) return;
+        OnReleased();
+    }
+
+    /// <summary>One round of a blocking wait; <see cref="Wait"/> loops until the state is known.</summary>
+    protected abstract void WaitOnce();
+
+    /// <summary>Starts watching a non-child for its first waiter.</summary>
+    protected abstract void WatchNonChild();
+
+    /// <summary>Dispose moved the status Running → Released: drop the owning reference, end what only the owner ends.</summary>
+    protected virtual void OnReleased()
+    {
+    }
+
+    /// <summary>
+    /// The state was published: <paramref name="owner"/> is true for the one caller that moved the
+    /// status Running → Done and so drops the owning reference.
+    /// </summary>
+    protected virtual void OnDone(bool owner)
+    {
+    }
+
+    /// <summary>Publishes the final state (under <see cref="Sync"/>) and completes the pending waits.</summary>
+    protected void PublishLocked(ProcessState state)
+    {
+        Check(Monitor.IsEntered(Sync), "the state is published under the lock");
+        Check(_state is null, "the state is published once");
+        _state = state;
+        _exited?.TrySetResult(state);
+    }
+
+    /// <summary>Fails the pending waits (under <see cref="Sync"/>): the watch failed, or a non-child's handle was disposed.</summary>
+    protected void FailWaitersLocked(Exception failure) => _exited?.TrySetException(failure);
+
+    /// <summary>Running → Done after the state is published; the winner drops the owning reference.</summary>
+    protected void MarkDone()
+    {
+        Check(_state is not null, "the state is published before the status becomes Done");
+        bool owner = Interlocked.CompareExchange(ref _status, Done, Running) == Running;
+        OnDone(owner);
+    }
+
+    /// <summary>
+    /// Drops the owning reference; a second drop is a broken invariant. (Only this drops it, so a
+    /// handle already closed means it was dropped before; no field of its own is spent on this.)
+    /// </summary>
+    protected static void DropOwningReference(SafeHandle handle)
+    {
+        Check(!handle.IsClosed, "the owning reference is dropped once");
+        handle.Dispose();
+    }
+
+    /// <summary>Blocks until another caller publishes the state (or a non-child's handle is disposed first).</summary>
+    protected void WaitForPublishedState()
+    {
+        Task<ProcessState> published;
+        lock (Sync)
+        {
+            if (_state is not null) return;
+            _exited ??= new TaskCompletionSource<ProcessState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            published = _exited.Task;
+        }
+        published.GetAwaiter().GetResult();
+    }
+
+    protected ObjectDisposedException Disposed() => new("ProcessHandle", $"The handle to process {Pid} was disposed.");
+
+    /// <summary>A broken invariant of the wait protocol is a bug in Spawn: stop here rather than reap twice or hang.</summary>
+    protected static void Check(bool invariant, string statement)
+    {
+        if (!invariant) throw new InvalidOperationException($"Spawn's wait protocol is broken: expected {statement}.");
+    }
+}

@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+
+namespace Spawn.Interop;
+
+// Signals: kill, sigaction, signal sets. The other signal numbers are public (Spawn.Signals).
+internal static partial class Sys
+{
+    /// <summary>The one signal this layer needs by number; Spawn.Signals.SIGCHLD is defined from it.</summary>
+    internal const int SIGCHLD = 17;
+
+    private const int SA_NOCLDWAIT = 0x2;
+    private const nint SIG_IGN = 1;
+
+    /// <summary>glibc's struct sigaction on 64-bit Linux: handler, a 128-byte mask, then sa_flags.</summary>
+    private const int SigactionSize = 152, SigactionFlagsOffset = 136;
+
+    /// <summary>kill(2). Callers never pass a pid &lt;= 0 (that would address a group or everyone).</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "sigaction", SetLastError = true)]
+    private static unsafe partial int Sigaction(int signal, byte* action, byte* oldAction);
+
+    /// <summary>sigemptyset(3).</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "sigemptyset")]
+    internal static unsafe partial int Sigemptyset(void* sigset);
+
+    /// <summary>
+    /// True when the kernel reaps this process's children itself: SIGCHLD is ignored (SIG_IGN, as a
+    /// parent may leave it to us across exec) or has SA_NOCLDWAIT. Their exit status is then gone,
+    /// and with SIG_IGN no SIGCHLD is sent either.
+    /// </summary>
+    internal static unsafe bool ChildrenAutoReaped()
+    {
+        byte* current = stackalloc byte[SigactionSize];
+        if (Sigaction(SIGCHLD, null, current) != 0) return false;
+        return *(nint*)current == SIG_IGN || (*(int*)(current + SigactionFlagsOffset) & SA_NOCLDWAIT) != 0;
+    }
+}
