@@ -40,7 +40,7 @@ internal static class Exhaustion
         var fillers = new Stack<int>();
         try
         {
-            Fill(fillers);
+            FdTable.Fill(fillers);
             for (int free = 0; free <= MostFreedSlots; free++)
             {
                 foreach (bool command in new[] { false, true })
@@ -57,7 +57,7 @@ internal static class Exhaustion
                     var deadline = DateTime.UtcNow.AddSeconds(2);
                     while (true)
                     {
-                        refilled += Fill(fillers);
+                        refilled += FdTable.Fill(fillers);
                         if (refilled >= free || DateTime.UtcNow > deadline) break;
                         Thread.Sleep(5); // a reaped child's pidfd closes just after its wait returns
                     }
@@ -272,23 +272,6 @@ internal static class Exhaustion
         catch (IOException e)
         {
             return e.Message;
-        }
-    }
-
-    /// <summary>Takes every free fd below the limit; returns how many it took.</summary>
-    private static int Fill(Stack<int> fillers)
-    {
-        int taken = 0;
-        while (true)
-        {
-            int fd = Libc.Dup(0);
-            if (fd < 0)
-            {
-                if (Libc.LastError != Libc.EMFILE) throw new InvalidOperationException($"dup: {Libc.ErrnoName(Libc.LastError)}");
-                return taken;
-            }
-            fillers.Push(fd);
-            taken++;
         }
     }
 

@@ -44,7 +44,7 @@ internal static class Trees
         try
         {
             SetSoftLimit(256, original);
-            Fill(fillers);
+            FdTable.Fill(fillers);
 
             try
             {
@@ -111,7 +111,7 @@ internal static class Trees
                 int refilled = 0;
                 for (var deadline = DateTime.UtcNow.AddSeconds(2); refilled < free && DateTime.UtcNow < deadline; Thread.Sleep(5))
                 {
-                    refilled += Fill(fillers);
+                    refilled += FdTable.Fill(fillers);
                 }
                 if (refilled != free) problems.Add($"Create with {free} free slots: {free - refilled} slot(s) still taken after it");
             }
@@ -280,22 +280,6 @@ internal static class Trees
             Thread.Sleep(20);
         }
         return true;
-    }
-
-    private static int Fill(Stack<int> fillers)
-    {
-        int taken = 0;
-        while (true)
-        {
-            int fd = Libc.Dup(0);
-            if (fd < 0)
-            {
-                if (Libc.LastError != Libc.EMFILE) throw new InvalidOperationException($"dup: {Libc.ErrnoName(Libc.LastError)}");
-                return taken;
-            }
-            fillers.Push(fd);
-            taken++;
-        }
     }
 
     private static void SetSoftLimit(ulong soft, Libc.RLimit original)
