@@ -75,7 +75,7 @@ internal static unsafe class ChildReaper
         int backoff = BackoffStartMilliseconds;
         while (true)
         {
-            if (Snapshot().Length == 0)
+            if (!HasChildren())
             {
                 s_tracked.WaitOne();
                 continue;
@@ -114,6 +114,14 @@ internal static unsafe class ChildReaper
         return Math.Min(milliseconds * 2, BackoffMaxMilliseconds);
     }
 
+    private static bool HasChildren()
+    {
+        lock (s_lock)
+        {
+            return s_children.Count != 0;
+        }
+    }
+
     private static PidWaitState[] Snapshot()
     {
         lock (s_lock)
@@ -125,12 +133,30 @@ internal static unsafe class ChildReaper
     /// <summary>Reaps the tracked child with this PID; false when none of ours has it, or it is still there.</summary>
     private static bool TryReap(int pid)
     {
-        bool reaped = false;
-        foreach (PidWaitState child in Snapshot())
+        // Found under the lock without copying the set (one exit must not cost a copy of every live
+        // child); reaped outside it. Two tracked handles share a PID only when a foreign reaper freed
+        // it and it was handed out again: then each is tried, as before.
+        PidWaitState? first = null;
+        List<PidWaitState>? more = null;
+        lock (s_lock)
         {
-            if (child.Pid != pid) continue;
-            Reap(child);
-            reaped |= child.State is not null;
+            foreach (PidWaitState child in s_children)
+            {
+                if (child.Pid != pid) continue;
+                if (first is null) first = child;
+                else (more ??= []).Add(child);
+            }
+        }
+        if (first is null) return false;
+        Reap(first);
+        bool reaped = first.State is not null;
+        if (more is not null)
+        {
+            foreach (PidWaitState child in more)
+            {
+                Reap(child);
+                reaped |= child.State is not null;
+            }
         }
         return reaped;
     }
