@@ -23,7 +23,7 @@ internal static class StarvedPool
         bool trees = TreesWork();
 
         using var release = new ManualResetEventSlim();
-        int workers = Starve(release);
+        int workers = PoolStarvation.Starve(release).Workers;
 
         Console.WriteLine($"pool: {workers} workers blocked, mode {(ProcessHandle.UsesPidfd ? "handle" : "pid")} path {ProcessHandle.SpawnPath}");
 
@@ -164,28 +164,6 @@ internal static class StarvedPool
         {
             return false;
         }
-    }
-
-    /// <summary>Caps the pool at its floor and blocks every worker until <paramref name="release"/> is set.</summary>
-    private static int Starve(ManualResetEventSlim release)
-    {
-        int workers = Environment.ProcessorCount;
-        ThreadPool.GetMaxThreads(out _, out int io);
-        if (!ThreadPool.SetMinThreads(workers, io) || !ThreadPool.SetMaxThreads(workers, io))
-        {
-            throw new InvalidOperationException("could not cap the thread pool");
-        }
-        using var started = new CountdownEvent(workers);
-        for (int i = 0; i < workers; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(_ =>
-            {
-                started.Signal();
-                release.Wait();
-            }, null);
-        }
-        if (!started.Wait(TimeSpan.FromSeconds(30))) throw new InvalidOperationException("the pool's workers did not all start");
-        return workers;
     }
 
     private static void Expect(bool condition, string what)

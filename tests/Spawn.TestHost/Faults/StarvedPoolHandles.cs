@@ -15,7 +15,7 @@ internal static class StarvedPoolHandles
     internal static int Run()
     {
         using var release = new ManualResetEventSlim();
-        if (!Starve(release)) return 1;
+        if (!PoolStarvation.Starve(release).Starved) return 1;
         int failures = 0;
         try
         {
@@ -41,36 +41,6 @@ internal static class StarvedPoolHandles
         }
         Console.WriteLine($"mode {(ProcessHandle.UsesPidfd ? "handle" : "pid")} path {ProcessHandle.SpawnPath}: {(failures == 0 ? "ok" : "FAILED")}");
         return failures == 0 ? 0 : 1;
-    }
-
-    /// <summary>Caps the pool at two workers and blocks both; true once a queued item is seen not to run.</summary>
-    private static bool Starve(ManualResetEventSlim release)
-    {
-        ThreadPool.SetMinThreads(1, 1);
-        if (!ThreadPool.SetMaxThreads(2, 2))
-        {
-            Console.WriteLine("cannot cap the thread pool");
-            return false;
-        }
-        using var blocked = new CountdownEvent(2);
-        for (int i = 0; i < 2; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(_ =>
-            {
-                blocked.Signal();
-                release.Wait();
-            }, null);
-        }
-        if (!blocked.Wait(Bound))
-        {
-            Console.WriteLine("the pool's workers did not start");
-            return false;
-        }
-        using var ran = new ManualResetEventSlim();
-        ThreadPool.UnsafeQueueUserWorkItem(_ => ran.Set(), null);
-        bool starved = !ran.Wait(TimeSpan.FromMilliseconds(500));
-        Console.WriteLine($"pool starved: {(starved ? "yes" : "no")}");
-        return starved;
     }
 
     private static int Check(string what, Func<string?> check, string expected)

@@ -147,19 +147,8 @@ internal static class Trees
         var member = ProcessHandle.Start("/bin/sleep", ["sleep", "2"], new StartOptions { CgroupPath = tree.CgroupPath });
 
         using var gate = new ManualResetEventSlim();
-        int workers = Environment.ProcessorCount;
-        ThreadPool.GetMinThreads(out _, out int io);
-        ThreadPool.SetMinThreads(workers, io);
-        if (!ThreadPool.SetMaxThreads(workers, io)) throw new InvalidOperationException("SetMaxThreads");
-        using var blocked = new CountdownEvent(workers);
-        for (int i = 0; i < workers; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(_ => { blocked.Signal(); gate.Wait(); }, null);
-        }
-        blocked.Wait();
-        using var probe = new ManualResetEventSlim();
-        ThreadPool.UnsafeQueueUserWorkItem(_ => probe.Set(), null);
-        if (probe.Wait(500)) problems.Add("the thread pool was not starved");
+        var (workers, starved) = PoolStarvation.Starve(gate);
+        if (!starved) problems.Add("the thread pool was not starved");
         else Console.WriteLine($"thread pool starved ({workers} workers blocked, no more allowed)");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
