@@ -187,7 +187,12 @@ internal sealed class Descendants : IDisposable
         return child.IsAlive() ? parentPid : -1;
     }
 
-    /// <summary>Waits, until <paramref name="deadline"/> at most, for every thread of <paramref name="pid"/> to be stopped or dead.</summary>
+    /// <summary>
+    /// Waits, until <paramref name="deadline"/> at most, for every thread of <paramref name="pid"/> to be
+    /// stopped or dead. This polls on purpose: the kernel reports a stop only to the parent
+    /// (waitid WSTOPPED), and a descendant's parent is not us. A stop takes effect within
+    /// microseconds, so the first rounds only yield; the wait is bounded by the walk's 200 ms.
+    /// </summary>
     private static void WaitUntilStopped(int pid, long deadline)
     {
         for (int round = 0; !AllThreadsStopped(pid); round++)

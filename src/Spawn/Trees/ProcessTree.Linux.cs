@@ -421,7 +421,9 @@ public sealed class ProcessTree : IDisposable
             long remaining = deadline - Environment.TickCount64;
             if (remaining <= 0) return false;
             if (_kill is null) _ = SignalSweep(Signals.SIGKILL); // before 5.14: catch what forked since
-            // An unreadable events file gives no change events: look again at least every 100 ms then.
+            // A change to cgroup.events wakes the poll. Before 5.14 (no cgroup.kill) a fork during the
+            // sweep raises no event that helps, so look again every 100 ms. Should poll itself fail,
+            // sleeping the same bounded time keeps this loop from spinning until the deadline.
             int timeout = (int)Math.Min(remaining, _kill is null ? 100 : 1000);
             if (!CgroupFile.WaitForChange(_events, timeout)) Thread.Sleep(timeout);
         }
