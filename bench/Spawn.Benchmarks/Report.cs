@@ -131,10 +131,10 @@ internal static class Report
         static string X(double v) => v.ToString("0.00", Invariant) + "x";
 
         Target("1. sequential: Spawn ≥ 0.95x floor", Median("sequential", Contenders.Spawn) / Median("sequential", Contenders.Floor), v => v >= 0.95, X);
-        Target("1b. sequential: Spawn ≥ 1.0x C posix_spawn loop (issue 5)", Median("c-loop", Contenders.Spawn) / Median("c-loop", Contenders.CLoop), v => v >= 1.0, X);
+        Target("1b. sequential: Spawn ≥ 1.0x C posix_spawn loop", Median("c-loop", Contenders.Spawn) / Median("c-loop", Contenders.CLoop), v => v >= 1.0, X);
         Target("2. 64 in flight: Spawn ≥ 0.95x floor", Median("inflight", Contenders.Spawn) / Median("inflight", Contenders.Floor), v => v >= 0.95, X);
         Target("3. 1,000 held: Spawn ≥ 0.95x its idle rate", Median("held", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
-        Target("3. 10,000 held: Spawn ≥ 0.95x its idle rate (issue 5)", Median("held10k", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
+        Target("3. 10,000 held: Spawn ≥ 0.95x its idle rate", Median("held10k", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
         Target("4. capture 100 MB: Spawn within 1.2x of floor's time", Median("capture", Contenders.Spawn) / Median("capture", Contenders.Floor), v => v <= 1.2, X);
         if (results.Get("stream", Contenders.Spawn) is { Count: > 0 } stream)
         {
@@ -155,7 +155,7 @@ internal static class Report
             Median("alloc", Contenders.Spawn) / Median("alloc", Allocations.ProcessFreshStartInfo), v => v <= 1 / 3.0, X);
         Target("allocations, environment copied once: Spawn ≤ 1/3 of Process with one ProcessStartInfo",
             Median("alloc", Allocations.SpawnEnvironmentOnce) / Median("alloc", Allocations.ProcessReusedStartInfo), v => v <= 1 / 3.0, X);
-        Target("8. Process beside a Spawn loop ≥ 0.95x its rate with Spawn idle (issue 8)",
+        Target("8. Process beside a Spawn loop ≥ 0.95x its rate with Spawn idle",
             Median("neighbour", Neighbour.WithSpawn) / Median("neighbour", Neighbour.Alone), v => v >= 0.95, X);
         Target("8. (comparison) Process beside a second Process loop, vs alone",
             Median("neighbour", Neighbour.WithProcess) / Median("neighbour", Neighbour.Alone), null, X);

@@ -7,7 +7,7 @@ using Spawn.Tests.Support;
 namespace Spawn.Tests;
 
 /// <summary>
-/// The Linux fast path (issue 5) and the options only it supports. The rest of the suite runs on
+/// The Linux fast path (clone3 with CLONE_PIDFD, close_range in the child) and the options only it supports. The rest of the suite runs on
 /// whichever path is active, so tests/run.sh covers both (SPAWN_PORTABLE=1 forces the portable one).
 /// </summary>
 public sealed class FastPathTests(ITestOutputHelper output)

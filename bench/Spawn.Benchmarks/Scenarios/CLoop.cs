@@ -11,7 +11,7 @@ internal sealed class CLoop : Scenario
 {
     internal override string Name => "c-loop";
 
-    internal override string Title => "1b. Sequential start+wait against a C posix_spawn+waitpid loop (issue 5)";
+    internal override string Title => "1b. Sequential start+wait against a C posix_spawn+waitpid loop";
 
     internal override Figure Figure => Figure.Rate;
 

@@ -11,7 +11,7 @@ internal sealed class Held(int hold) : Scenario
 
     internal override string Name => hold == 1000 ? "held" : $"held{hold / 1000}k";
 
-    internal override string Title => $"3. Scenario 1 while holding {hold:N0} live children{(hold > 1000 ? " (issue 5)" : "")}";
+    internal override string Title => $"3. Scenario 1 while holding {hold:N0} live children";
 
     internal override Figure Figure => Figure.HeldRate;
 

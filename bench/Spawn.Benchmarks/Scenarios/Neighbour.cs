@@ -14,7 +14,7 @@ internal sealed class Neighbour : Scenario
 
     internal override string Name => "neighbour";
 
-    internal override string Title => "8. Process holding 1,000 children, its loop beside a Spawn loop (issue 8)";
+    internal override string Title => "8. Process holding 1,000 children, its loop beside a Spawn loop";
 
     internal override Figure Figure => Figure.Neighbour;
 
