@@ -3,8 +3,8 @@ using Spawn.Internal;
 namespace Spawn;
 
 /// <summary>
-/// A process held by a stable handle (a Linux pidfd) rather than by its PID, which the kernel
-/// hands out again once the process is reaped. Signals through the handle can never reach another
+/// A process held by a stable handle (a Linux pidfd, a Windows process HANDLE) rather than by its
+/// PID, which the system hands out again once the process is gone. Signals through the handle can never reach another
 /// process that later got the same PID; waits need no polling and no SIGCHLD scan.
 /// </summary>
 /// <remarks>
@@ -31,9 +31,10 @@ public sealed partial class ProcessHandle : IDisposable
 
     /// <summary>
     /// True when this process uses pidfds (handle mode); false in PID mode, chosen once per process
-    /// when pidfds do not work here or the environment variable <c>SPAWN_PIDFD=0</c> is set.
+    /// when pidfds do not work here or the environment variable <c>SPAWN_PIDFD=0</c> is set. False on
+    /// Windows, where the handle is always a process HANDLE.
     /// </summary>
-    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    /// <exception cref="PlatformNotSupportedException">This is neither Linux nor Windows.</exception>
     public static bool UsesPidfd
     {
         get
@@ -54,7 +55,7 @@ public sealed partial class ProcessHandle : IDisposable
         get
         {
             PlatformGuard.ThrowIfUnsupported();
-            return Spawner.Path;
+            return OperatingSystem.IsWindows() ? SpawnPath.WindowsCreateProcess : Spawner.Path;
         }
     }
 
@@ -96,9 +97,7 @@ public sealed partial class ProcessHandle : IDisposable
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
-        ProcessWaitState.PrepareForChild(watchExit);
-        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
-        return new ProcessHandle(ProcessWaitState.ForChild(pid, pidfd, watchExit, path));
+        return new ProcessHandle(ProcessWaitState.StartChild(path, argv, options, watchExit));
     }
 
     /// <summary>

@@ -75,6 +75,9 @@ public static class Signals
     /// <exception cref="ArgumentOutOfRangeException">Neither a named <see cref="PosixSignal"/> nor a signal number (0 to 64).</exception>
     public static int FromPosixSignal(PosixSignal signal)
     {
+        // Only the enum's values are read (the analyzer marks some unsupported on Windows, where
+        // .NET cannot register them); the mapping is the same on every system.
+#pragma warning disable CA1416
         int number = signal switch
         {
             PosixSignal.SIGHUP => SIGHUP,
@@ -90,6 +93,7 @@ public static class Signals
             _ when (int)signal >= 0 => (int)signal,
             _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "Not a PosixSignal Spawn knows, nor a signal number."),
         };
+#pragma warning restore CA1416
         Validate(number);
         return number;
     }

@@ -21,4 +21,10 @@ public enum SpawnPath
     /// <see cref="StartOptions.ParentDeathSignal"/>.
     /// </summary>
     LinuxClone,
+
+    /// <summary>
+    /// Windows: <c>CreateProcessW</c> with an extended start whose handle list names exactly the
+    /// handles the child inherits. The handle is the process HANDLE.
+    /// </summary>
+    WindowsCreateProcess,
 }

@@ -107,6 +107,19 @@ internal abstract class ProcessWaitState
         return child;
     }
 
+    /// <summary>
+    /// Starts a child on this platform's spawn step and returns its wait state: on Windows a process
+    /// HANDLE (<see cref="WindowsWaitState"/>), on Linux a pidfd or a PID (<see cref="Spawner"/>,
+    /// <see cref="ForChild"/>).
+    /// </summary>
+    internal static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options, bool watchExit)
+    {
+        if (OperatingSystem.IsWindows()) return WindowsWaitState.Start(path, argv, options, job: null, watchExit);
+        PrepareForChild(watchExit);
+        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
+        return ForChild(pid, pidfd, watchExit, path);
+    }
+
     /// <summary>Before a child is started: what must run for it to be reaped (PID mode's reaper thread).</summary>
     internal static void PrepareForChild(bool watchExit)
     {
@@ -114,7 +127,9 @@ internal abstract class ProcessWaitState
     }
 
     /// <summary>Any process by PID; one already gone gives a finished state.</summary>
-    internal static ProcessWaitState Find(int pid) => HandleMode.UsePidfd ? PidfdWaitState.Find(pid) : PidWaitState.Find(pid);
+    internal static ProcessWaitState Find(int pid) =>
+        OperatingSystem.IsWindows() ? WindowsWaitState.Find(pid)
+        : HandleMode.UsePidfd ? PidfdWaitState.Find(pid) : PidWaitState.Find(pid);
 
     /// <summary>A process that was not there when it was looked up.</summary>
     protected static ProcessWaitState Gone(int pid) =>

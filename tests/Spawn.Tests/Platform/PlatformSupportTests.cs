@@ -9,12 +9,11 @@ namespace Spawn.Tests.Platform;
 public sealed class PlatformSupportTests
 {
     [Fact]
-    public void The_library_declares_itself_Linux_only_to_the_platform_analyzers()
+    public void The_library_declares_Linux_and_Windows_to_the_platform_analyzers()
     {
-        var attribute = typeof(ProcessHandle).Assembly.GetCustomAttribute<SupportedOSPlatformAttribute>();
+        var platforms = typeof(ProcessHandle).Assembly.GetCustomAttributes<SupportedOSPlatformAttribute>().Select(a => a.PlatformName).Order();
 
-        Assert.NotNull(attribute);
-        Assert.Equal("linux", attribute.PlatformName);
+        Assert.Equal(["linux", "windows"], platforms);
     }
 
     [Fact]
