@@ -4,8 +4,9 @@
 #   handle mode (pidfd)            : the default
 #   PID mode (SPAWN_PIDFD=0)       : as where pidfd is missing or forbidden
 #   portable spawn path            : posix_spawn instead of the Linux fast path (SPAWN_PORTABLE=1)
-# then the package checks (tests/Packaging/check.sh: pack, other runtimes, Native AOT, arm64 under
-# qemu), each counted as one test. Extra arguments go to `dotnet test` (for example
+# then the Windows test runner under Wine (tests/windows.sh: installs Wine when missing, skips the
+# configuration saying why where it cannot), then the package checks (tests/Packaging/check.sh:
+# pack, other runtimes, Native AOT, arm64 under qemu), each counted as one test. Extra arguments go to `dotnet test` (for example
 # --filter FullyQualifiedName~PidReuse) and leave the package checks out, as SPAWN_PACKAGE_CHECKS=0 does.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,25 @@ for configuration in "${configurations[@]}"; do
   total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed)); total_skipped=$((total_skipped + skipped))
   [ "$failed" -eq 0 ] || status=1
 done
+
+if [ $# -gt 0 ] || [ "${SPAWN_WINDOWS_TESTS:-1}" = 0 ]; then
+  echo "== Windows tests under Wine left out (test arguments given, or SPAWN_WINDOWS_TESTS=0)"
+else
+  echo "== tests, Windows under Wine (tests/windows.sh)"
+  log=$(mktemp)
+  bash tests/windows.sh 2>&1 | tee "$log"
+  summary=$(grep -E '^windows: ' "$log" | tail -n 1)
+  rm -f "$log"
+  if [[ "$summary" =~ ^windows:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
+    total_passed=$((total_passed + BASH_REMATCH[1])); total_failed=$((total_failed + BASH_REMATCH[2])); total_skipped=$((total_skipped + BASH_REMATCH[3]))
+    [ "${BASH_REMATCH[2]}" -eq 0 ] || status=1
+  elif [[ "$summary" =~ ^windows:\ skipped ]]; then
+    total_skipped=$((total_skipped + 1))
+  else
+    echo "no summary from the Windows tests: they failed to run"
+    total_failed=$((total_failed + 1)); status=1
+  fi
+fi
 
 if [ $# -gt 0 ] || [ "${SPAWN_PACKAGE_CHECKS:-1}" = 0 ]; then
   echo "== package checks left out (test arguments given, or SPAWN_PACKAGE_CHECKS=0)"
