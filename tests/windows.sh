@@ -8,6 +8,7 @@
 #     Windows 10 (a fresh prefix says Windows 7, which .NET 10 refuses), and AeDebug pointing at a
 #     debugger that does not exist with Auto=1, so a crash ends the process instead of running
 #     winedbg (which would exit 0).
+#   - W^X is off (DOTNET_EnableWriteXorExecute=0): with it, .NET under Wine crashes in the GC.
 #   - The summary line of the runner is parsed, not only its exit status: under Wine a status
 #     reaches the shell cut to 8 bits, and a crash may not show in it at all.
 # Extra arguments go to the runner (for example -method "*Kill*").
@@ -19,6 +20,10 @@ output=$project/bin/wine
 runner=$output/runner/Spawn.Tests.Windows.exe
 export WINEPREFIX="$PWD/$output/prefix"
 export WINEDEBUG=-all
+
+# .NET maps its generated code twice (writable, executable); under Wine releasing such a mapping
+# corrupts the runtime ("Internal CLR error" when a dynamic method is finalized): map it once.
+export DOTNET_EnableWriteXorExecute=0
 
 skip() {
   echo "windows: skipped ($1)"
@@ -61,7 +66,7 @@ version=$(timeout 60 wine cmd /c ver 2>/dev/null | tr -d '\r' | grep -o 'Version
 echo "== Windows tests under $(wine --version 2>/dev/null) (prefix reports Windows $version)"
 
 log=$(mktemp)
-timeout 900 wine "$runner" -noColor "$@" 2>&1 | tr -d '\r' | tee "$log" | grep -E '\[(FAIL|SKIP)\]|^\s+(Wine|Assert|Expected|Actual|at )|TEST EXECUTION SUMMARY|Total:'
+timeout 900 wine "$runner" -noColor -longRunning 60 "$@" 2>&1 | tr -d '\r' | tee "$log" | grep -E 'Long Running|\[(FAIL|SKIP)\]|^\s+(Wine|Assert|Expected|Actual|at )|TEST EXECUTION SUMMARY|Total:'
 timeout 60 wineserver -w
 summary=$(grep -E 'Total: *[0-9]+, Errors: *[0-9]+, Failed: *[0-9]+, Skipped: *[0-9]+' "$log" | tail -n 1)
 rm -f "$log"

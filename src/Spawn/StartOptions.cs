@@ -86,6 +86,9 @@ public sealed class StartOptions
     /// </remarks>
     public int? ParentDeathSignal { get; init; }
 
+    /// <summary>Windows: the job object the child is created in (the command layer's containment); null for none.</summary>
+    internal SafeHandle? Job { get; init; }
+
     /// <summary>True when an option is set that only the Linux fast path supports.</summary>
     internal bool NeedsLinuxClone =>
         CgroupPath is not null || UserId is not null || GroupId is not null || SupplementaryGroups is not null || ParentDeathSignal is not null;

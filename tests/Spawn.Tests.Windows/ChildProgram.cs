@@ -39,11 +39,9 @@ internal static class ChildProgram
                 }
                 return 0;
             case "print-env" when args.Length == 2:
-                Console.Out.Write(System.Environment.GetEnvironmentVariable(args[1]) ?? "(unset)");
-                return 0;
+                return WriteUtf8(System.Environment.GetEnvironmentVariable(args[1]) ?? "(unset)");
             case "print-cwd":
-                Console.Out.Write(System.Environment.CurrentDirectory);
-                return 0;
+                return WriteUtf8(System.Environment.CurrentDirectory);
             case "echo":
                 using (Stream input = Console.OpenStandardInput(), output = Console.OpenStandardOutput())
                 {
@@ -54,7 +52,7 @@ internal static class ChildProgram
                 using (Stream output = Console.OpenStandardOutput())
                 {
                     long remaining = long.Parse(args[1], CultureInfo.InvariantCulture);
-                    byte[] chunk = Pattern(64 * 1024);
+                    byte[] chunk = Pattern(251 * 256); // whole periods, so chunk after chunk continues the pattern
                     while (remaining > 0)
                     {
                         int n = (int)Math.Min(remaining, chunk.Length);
@@ -83,6 +81,14 @@ internal static class ChildProgram
         var bytes = new byte[length];
         for (int i = 0; i < length; i++) bytes[i] = (byte)(i % 251);
         return bytes;
+    }
+
+    /// <summary>UTF-8 whatever the console's code page (Console.Out would use it, and Wine's differs).</summary>
+    private static int WriteUtf8(string text)
+    {
+        using Stream output = Console.OpenStandardOutput();
+        output.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        return 0;
     }
 
     private static int Usage(string problem)

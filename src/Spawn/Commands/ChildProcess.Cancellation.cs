@@ -26,6 +26,7 @@ public sealed partial class ChildProcess
     private long _killDeadline = long.MaxValue;
     private int _killSent;
     private Descendants? _descendants;
+    private readonly JobObject? _job;
 
     /// <summary>Cancellation or timeout (the first wins): the cancel signal now, SIGKILL after the grace period.</summary>
     private void BeginCancel(int reason)
@@ -115,6 +116,15 @@ public sealed partial class ChildProcess
             else Tree.Signal(signal);
             return;
         }
+        if (OperatingSystem.IsWindows() && _job is not null)
+        {
+            // Windows has no signal to ask a process to end: whatever the cancel signal, the job ends.
+            lock (_endLock)
+            {
+                _job.Terminate();
+            }
+            return;
+        }
         bool group = Command.NewProcessGroup || Command.NewSession;
         lock (_endLock)
         {
@@ -155,6 +165,7 @@ public sealed partial class ChildProcess
             _cutTimer?.Dispose();
             _cutTimer = null;
             _descendants?.Dispose();
+            _job?.Dispose();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Spawn.Internal;
 using System.Runtime.InteropServices;
 
 namespace Spawn;
@@ -14,11 +15,12 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
 
-    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
+    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, JobObject? job, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
     {
         Command = command;
         Handle = handle;
         Tree = tree;
+        _job = job;
         StartTime = DateTimeOffset.UtcNow;
         _startTick = Environment.TickCount64;
         _slots = slots;
@@ -76,9 +78,13 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         var slots = new StdioSlot[3];
         ProcessHandle handle;
         ProcessTree? tree = null;
+        JobObject? job = null;
         try
         {
             if (command.UsesProcessTree) tree = ProcessTree.Create();
+            // Windows finds no descendants through a process: the child starts in a job of its own,
+            // so that a cancellation or timeout can end everything it started.
+            if (OperatingSystem.IsWindows()) job = JobObject.Create(killOnClose: false);
             slots[0] = command.Stdin.Open();
             slots[1] = command.Stdout.Open(1);
             slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
@@ -99,6 +105,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 GroupId = command.GroupId,
                 SupplementaryGroups = command.SupplementaryGroups,
                 ParentDeathSignal = command.ParentDeathSignal,
+                Job = OperatingSystem.IsWindows() ? job?.Handle : null,
             });
             tree?.AddToMemoryAccounting();
         }
@@ -106,11 +113,12 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         {
             foreach (StdioSlot? slot in slots) slot?.Dispose();
             tree?.Dispose();
+            job?.Dispose();
             throw;
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, handle, tree, slots, tail, cancellationToken);
+        return new ChildProcess(command, handle, tree, job, slots, tail, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>

@@ -95,7 +95,7 @@ public sealed class Pipeline
                 Microsoft.Win32.SafeHandles.SafeFileHandle? downstreamWrite = null, downstreamRead = null;
                 if (i < Commands.Length - 1)
                 {
-                    (downstreamRead, downstreamWrite) = PipePair.CreateBetweenChildren();
+                    (downstreamRead, downstreamWrite) = ChildPipes.CreateBetweenChildren();
                     command = command.WithStdout(OutputTarget.ToHandle(downstreamWrite));
                 }
                 try

@@ -46,15 +46,13 @@ internal sealed class StdioSlot : IDisposable
         OurEnd?.Dispose();
     }
 
-    internal static StdioSlot Inherited(int fd) => new() { ChildHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false) };
+    internal static StdioSlot Inherited(int fd) => new() { ChildHandle = ChildPipes.Inherited(fd) };
 
     /// <summary>A pipe whose far end the child gets; <paramref name="childReads"/> for stdin; <paramref name="ownedBySpawn"/>: see <see cref="OwnedBySpawn"/>.</summary>
     internal static StdioSlot Piped(bool childReads, bool exposed, PipePump? pump, bool ownedBySpawn = false)
     {
-        var (read, write) = PipePair.Create(parentReads: !childReads);
-        return childReads
-            ? new() { ChildHandle = read, OwnsChildHandle = true, OurEnd = new ChildPipeStream(write, readable: false), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn }
-            : new() { ChildHandle = write, OwnsChildHandle = true, OurEnd = new ChildPipeStream(read, readable: true), ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn, ChildWrites = true };
+        var (childEnd, ourEnd) = ChildPipes.Create(childReads);
+        return new() { ChildHandle = childEnd, OwnsChildHandle = true, OurEnd = ourEnd, ExposedToCaller = exposed, Pump = pump, OwnedBySpawn = ownedBySpawn, ChildWrites = !childReads };
     }
 }
 

@@ -14,6 +14,7 @@ internal static class AppendFile
     /// <exception cref="IOException">It could not be opened; the HResult is the errno.</exception>
     internal static SafeFileHandle Open(string path)
     {
+        if (OperatingSystem.IsWindows()) return WindowsAppendFile.Open(path);
         int fd;
         do
         {

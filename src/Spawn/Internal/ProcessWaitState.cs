@@ -114,7 +114,7 @@ internal abstract class ProcessWaitState
     /// </summary>
     internal static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options, bool watchExit)
     {
-        if (OperatingSystem.IsWindows()) return WindowsWaitState.Start(path, argv, options, job: null, watchExit);
+        if (OperatingSystem.IsWindows()) return WindowsWaitState.Start(path, argv, options, options?.Job, watchExit);
         PrepareForChild(watchExit);
         int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
         return ForChild(pid, pidfd, watchExit, path);

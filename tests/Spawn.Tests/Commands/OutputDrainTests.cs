@@ -20,7 +20,7 @@ public sealed class OutputDrainTests
         int testThread = Environment.CurrentManagedThreadId;
 
         // The first turn runs here, synchronously, up to the drain's first wait.
-        Task drain = OutputDrain.RunAsync(sink, new ChildPipeStream(read, readable: true), tail: null);
+        Task drain = OutputDrain.RunAsync(sink, new EpollPipeStream(read, readable: true), tail: null);
         int readHere = sink.ReadsOn(testThread);
 
         writer.Dispose(); // end of file

@@ -5,12 +5,12 @@ using Spawn.Interop;
 namespace Spawn.Internal;
 
 /// <summary>
-/// Our end of a pipe to a child, as a <see cref="Stream"/>. The descriptor is non-blocking; when a
+/// Our end of a pipe to a child on Linux (see <see cref="ChildPipeStream"/>). The descriptor is non-blocking; when a
 /// read or write would block, the stream arms a one-shot registration on the
 /// <see cref="EpollReactor"/> and awaits it, so no thread is parked per pipe however many children
 /// stream at once. One read or write may be pending at a time, as with most streams.
 /// </summary>
-internal sealed class ChildPipeStream : Stream
+internal sealed class EpollPipeStream : ChildPipeStream
 {
     private readonly SafeFileHandle _handle;
     private readonly bool _readable;
@@ -18,7 +18,7 @@ internal sealed class ChildPipeStream : Stream
     private bool _disposed;
     private volatile bool _finishWhenEmpty;
 
-    internal ChildPipeStream(SafeFileHandle handle, bool readable)
+    internal EpollPipeStream(SafeFileHandle handle, bool readable)
     {
         _handle = handle;
         _readable = readable;
@@ -47,34 +47,34 @@ internal sealed class ChildPipeStream : Stream
     /// Bytes read, 0 at end of file, or -1 when nothing is there yet: a read that never waits, so
     /// a caller can give its buffer back before <see cref="WaitReadableAsync"/>.
     /// </summary>
-    internal int ReadAvailable(Span<byte> buffer)
+    internal override int ReadAvailable(Span<byte> buffer)
     {
         if (!_readable) throw new NotSupportedException("This is the write end of the pipe.");
         return TryRead(buffer);
     }
 
     /// <summary>Completes when a read may find data or end of file (or the stream was closed meanwhile).</summary>
-    internal Task WaitReadableAsync() => _waiter.WhenReady(Sys.EPOLLIN, CancellationToken.None);
+    internal override Task WaitReadableAsync() => _waiter.WhenReady(Sys.EPOLLIN, CancellationToken.None);
 
     /// <summary>
     /// Calls <paramref name="onReadable"/> once a read may find data or end of file (or the stream
     /// was closed meanwhile), on the thread that sees it (see <see cref="EpollWaiter.WhenReadyCall"/>).
     /// False, arming nothing, once <see cref="FinishWhenEmpty"/> was called: read on at once.
     /// </summary>
-    internal bool WhenReadableCall(Action onReadable) => _waiter.WhenReadyCall(Sys.EPOLLIN, onReadable);
+    internal override bool WhenReadableCall(Action onReadable) => _waiter.WhenReadyCall(Sys.EPOLLIN, onReadable);
 
     /// <summary>
     /// True once <see cref="FinishWhenEmpty"/> was called: a reader that finds the pipe empty stops
     /// there, as at end of file.
     /// </summary>
-    internal bool FinishesWhenEmpty => _finishWhenEmpty;
+    internal override bool FinishesWhenEmpty => _finishWhenEmpty;
 
     /// <summary>
     /// The writer we care about has exited (its writes are all in the pipe), but a descendant may
     /// hold the write end for ever: readiness waits complete at once from now on, so the reader
     /// takes what is there and ends instead of waiting for an end of file that may never come.
     /// </summary>
-    internal void FinishWhenEmpty()
+    internal override void FinishWhenEmpty()
     {
         _finishWhenEmpty = true;
         _waiter.Interrupt();
