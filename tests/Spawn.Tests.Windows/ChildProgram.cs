@@ -70,6 +70,23 @@ internal static class ChildProgram
                     stream.Write(System.Text.Encoding.ASCII.GetBytes("hello " + value));
                 }
                 return 0;
+            case "lines" when args.Length == 2:
+                // "line i": odd i to stdout, even i to stderr.
+                using (var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true })
+                using (var stderr = new StreamWriter(Console.OpenStandardError()) { AutoFlush = true })
+                {
+                    int count = int.Parse(args[1], CultureInfo.InvariantCulture);
+                    for (int i = 1; i <= count; i++) (i % 2 == 1 ? stdout : stderr).Write($"line {i}\n");
+                }
+                return 0;
+            case "grandchild-then-sleep" when args.Length == 2:
+                // Starts a grandchild that sleeps as long, prints its ID, then sleeps.
+                using (var grandchild = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Path, [Verb, "sleep", args[1]]) { UseShellExecute = false })!)
+                {
+                    WriteUtf8(grandchild.Id.ToString(CultureInfo.InvariantCulture) + "\n");
+                    Thread.Sleep(TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture)));
+                }
+                return 0;
             default:
                 return Usage($"unknown command or wrong arguments: {string.Join(' ', args.ToArray())}");
         }

@@ -118,9 +118,11 @@ public sealed partial class ChildProcess
         }
         if (OperatingSystem.IsWindows() && _job is not null)
         {
-            // Windows has no signal to ask a process to end: whatever the cancel signal, the job ends.
+            // Windows has no signal to ask a process to end: whatever the cancel signal, the job
+            // ends. The child first, through its handle, so its state says it was killed.
             lock (_endLock)
             {
+                Handle.Kill();
                 _job.Terminate();
             }
             return;

@@ -31,7 +31,8 @@ internal static class EnvironmentBuilder
             path = Environment.GetEnvironmentVariable("PATH");
             return null;
         }
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Windows treats names without regard to case (Path and PATH are one variable).
+        var variables = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         if (!command.ClearsEnvironment)
         {
             foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())

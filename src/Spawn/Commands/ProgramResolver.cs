@@ -16,6 +16,11 @@ internal static class ProgramResolver
 
     internal static string Resolve(string program, string? pathVariable, bool allowRelative, string? workingDirectory)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return WindowsProgramSearch.Resolve(program, pathVariable, Environment.GetEnvironmentVariable("PATHEXT"), allowRelative, workingDirectory, out string whereLooked)
+                ?? throw new ProcessStartException(program, Errno.ENOENT, whereLooked);
+        }
         if (program.Contains('/', StringComparison.Ordinal))
         {
             if (!File.Exists(OnDisk(program, workingDirectory)) && ArgumentsHint(program, pathVariable, allowRelative, workingDirectory) is { } hint)

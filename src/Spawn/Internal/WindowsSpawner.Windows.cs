@@ -36,7 +36,13 @@ internal static class WindowsSpawner
         {
             throw new PlatformNotSupportedException("StartOptions.CgroupPath, UserId, GroupId, SupplementaryGroups and ParentDeathSignal are Linux options; Windows has none of them.");
         }
-        string commandLine = WindowsCommandLine.Build(argv);
+        if (path.EndsWith(".bat", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".cmd", StringComparison.OrdinalIgnoreCase))
+        {
+            // Windows would run it through cmd.exe, which splits and expands the line by rules of its
+            // own: the quoting below would not protect the arguments.
+            throw new ProcessStartException(path, Errno.ENOEXEC, "a batch file runs through cmd.exe, whose quoting differs from every program's; start cmd.exe /c with it explicitly");
+        }
+                string commandLine = WindowsCommandLine.Build(argv);
         if (commandLine.Length >= WindowsCommandLine.MaxLength)
         {
             throw new ProcessStartException(path, Errno.E2BIG, $"the command line is {commandLine.Length} characters; Windows takes at most {WindowsCommandLine.MaxLength - 1}");
