@@ -71,10 +71,14 @@ public sealed class ProcessTree : IDisposable
     /// </summary>
     /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here; the message says why.</exception>
     /// <exception cref="SpawnException">A system call failed, for example EMFILE at the open-file limit (the tree needs a few descriptors); nothing is left behind.</exception>
-    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux (on Windows every command already runs in a job object that a cancellation or timeout terminates).</exception>
     public static ProcessTree Create()
     {
         PlatformGuard.ThrowIfUnsupported();
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("A ProcessTree is a cgroup, which Windows does not have; on Windows every command runs in a job object of its own, which a cancellation or timeout terminates.");
+        }
         string parent = CgroupHierarchy.OwnV2Directory
             ?? throw new CgroupUnavailableException("No cgroup v2 hierarchy is mounted (see /proc/self/mountinfo), so a process tree cannot be contained.");
         if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone)
