@@ -66,7 +66,7 @@ version=$(timeout 60 wine cmd /c ver 2>/dev/null | tr -d '\r' | grep -o 'Version
 echo "== Windows tests under $(wine --version 2>/dev/null) (prefix reports Windows $version)"
 
 log=$(mktemp)
-timeout 900 wine "$runner" -noColor -longRunning 60 "$@" 2>&1 | tr -d '\r' | tee "$log" | grep -E 'Long Running|\[(FAIL|SKIP)\]|^\s+(Wine|Assert|Expected|Actual|at )|TEST EXECUTION SUMMARY|Total:'
+timeout 600 wine "$runner" -noColor -longRunning 60 "$@" 2>&1 | tr -d '\r' | tee "$log" | grep -E 'Long Running|\[(FAIL|SKIP)\]|^\s+(Wine|Assert|Expected|Actual|at )|TEST EXECUTION SUMMARY|Total:'
 timeout 60 wineserver -w
 summary=$(grep -E 'Total: *[0-9]+, Errors: *[0-9]+, Failed: *[0-9]+, Skipped: *[0-9]+' "$log" | tail -n 1)
 rm -f "$log"
@@ -78,5 +78,6 @@ number() { sed -E "s/.*$1: *([0-9]+).*/\\1/" <<<"$summary"; }
 total=$(number Total) errors=$(number Errors) failed=$(number Failed) skipped=$(number Skipped) notrun=$(number 'Not Run')
 passed=$((total - failed - skipped - notrun))
 failed=$((failed + errors))
+echo "== Windows tests took ${SECONDS}s (build, prefix, runner)"
 echo "windows: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
