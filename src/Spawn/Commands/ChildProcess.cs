@@ -78,7 +78,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         ProcessTree? tree = null;
         try
         {
-            if (command.UsesProcessTree) tree = ProcessTree.Create();
+            if (command.UsesProcessTree) tree = ProcessTree.Create(command.Limits is { NeedsTree: true } limits ? limits.TreePart : null);
             slots[0] = command.Stdin.Open();
             slots[1] = command.Stdout.Open(1);
             slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
@@ -99,6 +99,8 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 GroupId = command.GroupId,
                 SupplementaryGroups = command.SupplementaryGroups,
                 ParentDeathSignal = command.ParentDeathSignal,
+                Limits = command.Limits is { HasProcessLimits: true } processLimits ? processLimits.ProcessPart : null,
+                CgroupJoinFiles = tree?.JoinFiles,
             });
             tree?.AddToMemoryAccounting();
         }
