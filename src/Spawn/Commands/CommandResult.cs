@@ -107,10 +107,13 @@ public class CommandResult
 
     /// <summary>"exit status 0 after 12 ms", "signal: terminated after 1002 ms (timed out)", "signal: killed after 80 ms (out of memory: ...)".</summary>
     public override string ToString() =>
-        $"{State} after {RunTime.TotalMilliseconds:0} ms{(TimedOut ? " (timed out)" : Canceled ? " (canceled)" : "")}{(DescribeLimits() is { } limits ? $" ({limits})" : "")}";
+        $"{State} after {RunTime.TotalMilliseconds:0} ms{(TimedOut ? " (timed out)" : Canceled ? " (canceled)" : "")}{(DescribeLimitsReached() is { } limits ? $" ({limits})" : "")}";
 
-    /// <summary>The limits reached, in words ("the kernel's OOM killer ended ..."), or null when none was.</summary>
-    internal string? DescribeLimits()
+    /// <summary>
+    /// <see cref="LimitsReached"/> in words a user understands ("out of memory: the kernel's OOM killer
+    /// ended the command at its memory limit of 512 MiB (1 OOM kill)"), or null when none was reached.
+    /// </summary>
+    public string? DescribeLimitsReached()
     {
         LimitsReached reached = LimitsReached;
         if (reached == LimitsReached.None) return null;
