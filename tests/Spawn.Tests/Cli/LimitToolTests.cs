@@ -34,7 +34,7 @@ public sealed class LimitToolTests(ITestOutputHelper output) : IDisposable
         string json = Path.Combine(_dir, "stats.json");
         var outcome = await Tool.RunAsync("run", "--pids", "8", "--stats", "--json", json, "2", "sh", "-c", "b() { b | b & }; b; wait");
         output.WriteLine(outcome.Stderr);
-        Assert.Contains("were refused at the limit of 8 processes", outcome.Stderr, StringComparison.Ordinal);
+        Assert.Contains("refused at the limit of 8 processes", outcome.Stderr, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         Assert.Contains("processes", document.RootElement.GetProperty("limits_reached").EnumerateArray().Select(e => e.GetString()));
         Assert.True(document.RootElement.GetProperty("tree_forks_refused").GetInt64() > 0);

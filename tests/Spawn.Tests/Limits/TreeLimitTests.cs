@@ -77,7 +77,7 @@ public sealed class TreeLimitTests(ITestOutputHelper output)
         Assert.True(most <= 16, $"{most} processes in a tree limited to 16");
         Assert.True(result.LimitsReached.HasFlag(LimitsReached.Processes), $"limits reached: {result.LimitsReached}");
         Assert.True(result.Tree!.ForksRefused > 0);
-        Assert.Contains("forks were refused at the limit of 16 processes", result.ToString(), StringComparison.Ordinal);
+        Assert.Contains("refused at the limit of 16 processes", result.ToString(), StringComparison.Ordinal);
         Assert.Empty(child.Tree!.ProcessIds);
         AssertRemoved(child.Tree!);
     }
@@ -97,6 +97,45 @@ public sealed class TreeLimitTests(ITestOutputHelper output)
         Assert.True(result.TimedOut);
         Assert.InRange(cpus, 0.05, 0.8);
         Assert.Equal(LimitsReached.None, result.LimitsReached);
+    }
+
+    [Fact]
+    public async Task The_cpu_weight_and_process_limit_are_written_where_the_kernel_reads_them()
+    {
+        var limits = new ResourceLimits { CpuWeight = 50, MaxProcesses = 7 };
+        SkipUnlessLimitsWork(limits);
+        await using ChildProcess child = new Command("sleep", "30").WithLimits(limits).WithThrowOnFailure(false).Start();
+        ProcessTree tree = child.Tree!;
+        string? v1Cpu = tree.LimitV1Directories.FirstOrDefault(d => d.Contains("/cpu/", StringComparison.Ordinal) || d.Contains("/cpu,", StringComparison.Ordinal));
+        string? v1Pids = tree.LimitV1Directories.FirstOrDefault(d => d.Contains("/pids/", StringComparison.Ordinal));
+        if (v1Cpu is null) Assert.Equal("50", File.ReadAllText(Path.Combine(tree.CgroupPath, "cpu.weight")).Trim());
+        else Assert.Equal("512", File.ReadAllText(Path.Combine(v1Cpu, "cpu.shares")).Trim()); // 100 is v1's 1024
+        string pidsDirectory = v1Pids ?? tree.CgroupPath;
+        Assert.Equal("7", File.ReadAllText(Path.Combine(pidsDirectory, "pids.max")).Trim());
+        // The child is in the cgroups that hold the limits from before its program ran.
+        Assert.Contains(child.Pid, tree.ProcessIds);
+        if (v1Pids is not null) Assert.Contains(child.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllLines(Path.Combine(v1Pids, "cgroup.procs")));
+        child.Kill();
+        await child.WaitAsync();
+        AssertRemoved(tree);
+    }
+
+    [Fact]
+    public void A_soft_memory_limit_needs_cgroup_v2_and_says_so_elsewhere()
+    {
+        var limits = new ResourceLimits { MemoryHigh = 64 * MiB };
+        TreeAvailability.SkipUnlessTreesWork();
+        try
+        {
+            using ProcessTree tree = ProcessTree.Create(limits);
+            Assert.Empty(tree.LimitV1Directories); // it worked: memory is on v2 here
+            Assert.Equal($"{64 * MiB}", File.ReadAllText(Path.Combine(tree.CgroupPath, "memory.high")).Trim());
+        }
+        catch (CgroupUnavailableException e)
+        {
+            output.WriteLine(e.Message);
+            Assert.Contains("memory.high", e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
