@@ -86,7 +86,13 @@ public sealed class ResourceLimits
     public int? Nice { get; init; }
 
     /// <summary>The CPUs (numbered from 0) the child may run on (<c>sched_setaffinity</c>); at least one, each below 1024.</summary>
-    public IReadOnlyList<int>? CpuAffinity { get; init; }
+    public IReadOnlyList<int>? CpuAffinity
+    {
+        get => _cpuAffinity;
+        init => _cpuAffinity = value is null ? null : [.. value]; // a copy: the caller's list may change after validation
+    }
+
+    private readonly IReadOnlyList<int>? _cpuAffinity;
 
     /// <summary>True when a limit on the whole tree (a cgroup controller) is set.</summary>
     internal bool NeedsTree => MemoryMax is not null || MemoryHigh is not null || SwapMax is not null || Cpus is not null || CpuWeight is not null || MaxProcesses is not null;
