@@ -14,32 +14,45 @@ internal static class PidfsIdentity
     /// <summary>PID_FS_MAGIC ("PIDF"), the f_type of a pidfd on pidfs; anonymous-inode pidfds have ANON_INODE_FS_MAGIC.</summary>
     private const long PidFsMagic = 0x50494446;
 
-    /// <summary>Why unique IDs are unavailable in this process, or null when they are; probed once on our own pidfd.</summary>
-    internal static string? UnavailableReason => s_unavailableReason.Value;
+    private const int Unknown = 0, OnPidfs = 1, Anonymous = -1;
 
-    private static readonly Lazy<string?> s_unavailableReason = new(Probe);
+    /// <summary>Whether pidfds are on pidfs here: decided once, on the first pidfd at hand.</summary>
+    private static int s_kind;
 
-    private static string? Probe()
+    /// <summary>Why unique IDs are unavailable in this process, or null when they are.</summary>
+    internal static string? UnavailableReason
     {
-        int fd = Sys.PidfdOpen(System.Environment.ProcessId);
-        if (fd < 0)
+        get
         {
-            return $"no pidfd could be opened to read it (pidfd_open: {Errno.Describe(Marshal.GetLastPInvokeError())}; Linux 5.3 or later, outside a filter that refuses it, is needed)";
-        }
-        try
-        {
-            return IsOnPidfs(fd) ? null : "this kernel's pidfds are anonymous inodes, not on pidfs (Linux 6.9 or later gives each process a unique inode)";
-        }
-        finally
-        {
-            Sys.Close(fd);
+            if (Volatile.Read(ref s_kind) == Unknown)
+            {
+                int fd = Sys.PidfdOpen(System.Environment.ProcessId);
+                // Not decided for good: a full fd table says nothing about pidfs.
+                if (fd < 0) return $"no pidfd could be opened to read it (pidfd_open: {Errno.Describe(Marshal.GetLastPInvokeError())})";
+                try
+                {
+                    Decide(fd);
+                }
+                finally
+                {
+                    Sys.Close(fd);
+                }
+            }
+            return Volatile.Read(ref s_kind) switch
+            {
+                OnPidfs => null,
+                Anonymous => "this kernel's pidfds are anonymous inodes, not on pidfs (Linux 6.9 or later gives each process a unique inode)",
+                _ => "the file system of a pidfd could not be read (fstatfs)",
+            };
         }
     }
 
     /// <summary>The unique ID of the pidfd's process, or null when the kernel has no pidfs. The caller keeps <paramref name="pidfd"/> open.</summary>
     internal static unsafe ulong? Of(int pidfd)
     {
-        if (UnavailableReason is not null) return null;
+        int kind = Volatile.Read(ref s_kind);
+        if (kind == Unknown) kind = Decide(pidfd);
+        if (kind != OnPidfs) return null;
         byte* buffer = stackalloc byte[256]; // struct stat is 144 bytes on x86-64 and 128 on arm64
         return Sys.Fstat(pidfd, buffer) == 0 ? *(ulong*)(buffer + 8) : null;
     }
@@ -51,7 +64,7 @@ internal static class PidfsIdentity
     /// </summary>
     internal static ulong? OfPid(int pid)
     {
-        if (UnavailableReason is not null) return null;
+        if (Volatile.Read(ref s_kind) == Anonymous) return null;
         int fd = Sys.PidfdOpen(pid);
         if (fd < 0) return null;
         try
@@ -64,9 +77,13 @@ internal static class PidfsIdentity
         }
     }
 
-    private static unsafe bool IsOnPidfs(int fd)
+    /// <summary>fstatfs on a pidfd: pidfs or an anonymous inode, kept for good; Unknown (not kept) when the call fails.</summary>
+    private static unsafe int Decide(int pidfd)
     {
         byte* buffer = stackalloc byte[256]; // struct statfs is 120 bytes on 64-bit Linux
-        return Sys.Fstatfs(fd, buffer) == 0 && *(long*)buffer == PidFsMagic;
+        if (Sys.Fstatfs(pidfd, buffer) != 0) return Unknown;
+        int kind = *(long*)buffer == PidFsMagic ? OnPidfs : Anonymous;
+        Volatile.Write(ref s_kind, kind);
+        return kind;
     }
 }
