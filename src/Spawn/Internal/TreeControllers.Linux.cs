@@ -34,7 +34,7 @@ internal sealed class TreeControllers : IDisposable
     /// The v1 cgroups <paramref name="limits"/> would need for a tree named <paramref name="name"/>
     /// (so the tree's sentinel can be told before they exist).
     /// </summary>
-    /// <exception cref="CgroupUnavailableException">A controller the limits need is in neither hierarchy.</exception>
+    /// <exception cref="CgroupLimitException">A controller the limits need is in neither hierarchy.</exception>
     internal static IReadOnlyList<string> PlanV1(ResourceLimits limits, string name)
     {
         var directories = new List<string>();
@@ -53,7 +53,7 @@ internal sealed class TreeControllers : IDisposable
     /// <paramref name="v2Path"/> (which exists and is empty), and opens what a child needs to join and
     /// the tree's end needs to read. On failure everything made here is removed again.
     /// </summary>
-    /// <exception cref="CgroupUnavailableException">A controller cannot be enabled, or a limit cannot be expressed here.</exception>
+    /// <exception cref="CgroupLimitException">A controller cannot be enabled, or a limit cannot be expressed here.</exception>
     /// <exception cref="SpawnException">A limit file could not be written (the errno says why).</exception>
     internal static TreeControllers Apply(ResourceLimits limits, string v2Path, string name)
     {
@@ -161,7 +161,7 @@ internal sealed class TreeControllers : IDisposable
             {
                 if (!File.Exists(Path.Combine(directory, "memory.swap.max")))
                 {
-                    throw new CgroupUnavailableException("A swap limit cannot be set here: the kernel keeps no swap accounts (no memory.swap.max; CONFIG_MEMCG_SWAP, or swapaccount=1).");
+                    throw new CgroupLimitException("A swap limit cannot be set here: the kernel keeps no swap accounts (no memory.swap.max; CONFIG_MEMCG_SWAP, or swapaccount=1).");
                 }
                 Set(directory, "memory.swap.max", Invariant($"{swap}"));
             }
@@ -169,7 +169,7 @@ internal sealed class TreeControllers : IDisposable
         }
         if (limits.MemoryHigh is not null)
         {
-            throw new CgroupUnavailableException("MemoryHigh (cgroup v2 memory.high) cannot be set here: the memory controller is bound to cgroup v1, which has no such limit. Use MemoryMax.");
+            throw new CgroupLimitException("MemoryHigh (cgroup v2 memory.high) cannot be set here: the memory controller is bound to cgroup v1, which has no such limit. Use MemoryMax.");
         }
         if (limits.MemoryMax is long limit) Set(directory, "memory.limit_in_bytes", Invariant($"{limit}"));
         if (limits.SwapMax is long swapMax)
@@ -177,11 +177,11 @@ internal sealed class TreeControllers : IDisposable
             // v1 limits memory and swap together; it cannot say "this much swap" without a memory limit.
             if (limits.MemoryMax is not long memory)
             {
-                throw new CgroupUnavailableException("SwapMax needs MemoryMax where the memory controller is bound to cgroup v1, whose only swap limit is one on memory and swap together (memory.memsw.limit_in_bytes).");
+                throw new CgroupLimitException("SwapMax needs MemoryMax where the memory controller is bound to cgroup v1, whose only swap limit is one on memory and swap together (memory.memsw.limit_in_bytes).");
             }
             if (!File.Exists(Path.Combine(directory, "memory.memsw.limit_in_bytes")))
             {
-                throw new CgroupUnavailableException("A swap limit cannot be set here: the kernel keeps no swap accounts (no memory.memsw.limit_in_bytes; boot with swapaccount=1).");
+                throw new CgroupLimitException("A swap limit cannot be set here: the kernel keeps no swap accounts (no memory.memsw.limit_in_bytes; boot with swapaccount=1).");
             }
             Set(directory, "memory.memsw.limit_in_bytes", Invariant($"{memory + swapMax}"));
         }
@@ -211,7 +211,7 @@ internal sealed class TreeControllers : IDisposable
             string why = e.ErrorCode == Errno.EBUSY
                 ? $"our cgroup {own} holds processes itself, and cgroup v2 enables controllers only for the children of a cgroup without processes of its own (run this process in a leaf of a delegated subtree, e.g. systemd-run --scope -p Delegate=yes, and create trees below it)"
                 : e.Message;
-            throw new CgroupUnavailableException($"The {controller} controller cannot be enabled for the tree: writing +{controller} to {control} failed: {why}.", e);
+            throw new CgroupLimitException($"The {controller} controller cannot be enabled for the tree: writing +{controller} to {control} failed: {why}.", e);
         }
     }
 
@@ -223,7 +223,7 @@ internal sealed class TreeControllers : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CgroupUnavailableException($"The {controller} controller is bound to cgroup v1 here, and a cgroup for the tree cannot be made in it ({e.Message}).", e);
+            throw new CgroupLimitException($"The {controller} controller is bound to cgroup v1 here, and a cgroup for the tree cannot be made in it ({e.Message}).", e);
         }
     }
 
@@ -236,11 +236,11 @@ internal sealed class TreeControllers : IDisposable
         }
         catch (SpawnException e)
         {
-            throw new CgroupUnavailableException($"The limit {file} = {value} could not be set on the tree: {e.Message}.", e);
+            throw new CgroupLimitException($"The limit {file} = {value} could not be set on the tree: {e.Message}.", e);
         }
     }
 
-    private static CgroupUnavailableException Unavailable(string controller) => new(
+    private static CgroupLimitException Unavailable(string controller) => new(
         $"The {controller} controller, which the tree's limits need, is available neither to our cgroup v2 ({CgroupHierarchy.OwnV2Directory ?? "none"}: not in its cgroup.controllers) nor in a cgroup v1 hierarchy; it must be enabled in the parent cgroup's cgroup.subtree_control, or delegated to us.");
 
     private static long Counter(string text, string key)

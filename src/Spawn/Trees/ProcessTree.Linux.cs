@@ -128,7 +128,7 @@ public sealed class ProcessTree : IDisposable
 
         // The sentinel first: should this process die at any point after, the directories made
         // below are removed by it.
-        IReadOnlyList<string> limitV1 = limits is null ? [] : TreeControllers.PlanV1(limits, name);
+        IReadOnlyList<string> limitV1 = limits is null ? [] : Unavailable(() => TreeControllers.PlanV1(limits, name));
         TreeSentinel sentinel = TreeSentinel.Start(path, [.. limitV1.Union(v1Candidate is null ? [] : [v1Candidate])]);
         string? memoryV1 = null;
         SafeFileHandle? events = null, kill = null, cpuStat = null, peak = null;
@@ -143,7 +143,7 @@ public sealed class ProcessTree : IDisposable
             {
                 throw new CgroupUnavailableException($"Cannot create a cgroup in {parent} ({e.Message}); containing a process tree needs root or a delegated cgroup subtree.", e);
             }
-            if (limits is not null) controllers = TreeControllers.Apply(limits, path, name);
+            if (limits is not null) controllers = Unavailable(() => TreeControllers.Apply(limits, path, name));
             // Peak memory comes from v2's memory.peak where the memory controller is on v2; on hybrid
             // systems it is bound to v1, so a sibling v1 memory cgroup accounts it.
             string? peakPath = Path.Combine(path, "memory.peak");
@@ -182,6 +182,19 @@ public sealed class ProcessTree : IDisposable
             if (removed) sentinel.Release();
             else sentinel.HandOver();
             throw;
+        }
+    }
+
+    /// <summary>Runs a step of the limits, reporting a limit that cannot be had as <see cref="CgroupUnavailableException"/>.</summary>
+    private static T Unavailable<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (CgroupLimitException e)
+        {
+            throw new CgroupUnavailableException(e.Message, e.InnerException);
         }
     }
 
