@@ -36,6 +36,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,6 +52,7 @@
 #define SPAWN_SET_GROUPS 0x08U
 #define SPAWN_SET_GID 0x10U
 #define SPAWN_SET_UID 0x20U
+#define SPAWN_SET_NICE 0x40U
 
 /* Where a start failed (spawn_result.stage); the managed side turns it into a message. */
 enum spawn_stage {
@@ -66,6 +68,18 @@ enum spawn_stage {
     STAGE_FDS = 9,
     STAGE_CHDIR = 10,
     STAGE_EXEC = 11,
+    STAGE_CGROUP_JOIN = 12,
+    STAGE_RLIMIT = 13,
+    STAGE_NICE = 14,
+    STAGE_AFFINITY = 15,
+};
+
+/* One resource limit the child sets on itself (setrlimit's resource number and values). */
+struct spawn_rlimit {
+    int32_t resource;              /* RLIMIT_* */
+    int32_t reserved;
+    uint64_t soft;
+    uint64_t hard;
 };
 
 struct spawn_request {
@@ -84,6 +98,14 @@ struct spawn_request {
     uint32_t gid;                  /* with SPAWN_SET_GID */
     int32_t parent_death_signal;   /* 0: none */
     int32_t reserved;
+    /* Limits the child sets on itself before the credentials (raising one may need privilege). */
+    const struct spawn_rlimit *rlimits;  /* rlimit_count entries */
+    const uint64_t *affinity;      /* affinity_size bytes of a CPU mask, or NULL */
+    const int *join_cgroup_fds;    /* cgroup v1 cgroup.procs files the child writes "0" to: it joins them */
+    int32_t rlimit_count;
+    int32_t nice;                  /* with SPAWN_SET_NICE */
+    int32_t affinity_size;
+    int32_t join_cgroup_count;
 };
 
 struct spawn_result {
@@ -115,7 +137,8 @@ struct child_context {
  */
 #define CHILD_STACK_SIZE ((size_t)32 * 1024)
 
-_Static_assert(sizeof(struct spawn_request) == 88, "spawn_request layout changed: update the managed mirror");
+_Static_assert(sizeof(struct spawn_rlimit) == 24, "spawn_rlimit layout changed: update the managed mirror");
+_Static_assert(sizeof(struct spawn_request) == 128, "spawn_request layout changed: update the managed mirror");
 _Static_assert(sizeof(struct spawn_result) == 16, "spawn_result layout changed: update the managed mirror");
 
 /* Reports where and why the child failed, then ends it: the parent reads both once we are gone. */
@@ -159,6 +182,35 @@ static void child_set_credentials(struct child_context *context, const struct sp
     }
     if ((request->flags & SPAWN_SET_UID) != 0U && syscall(SYS_setuid, (long)request->uid) < 0) {
         child_fail(context, STAGE_SETUID, errno);
+    }
+}
+
+/*
+ * cgroup v1 has no CLONE_INTO_CGROUP: on hybrid systems the child joins the tree's v1 cgroups
+ * (memory, cpu, pids) itself, writing 0 ("the writer") to their cgroup.procs, before it executes
+ * the program, so that nothing the program does runs outside them. Then its resource limits,
+ * priority and CPU affinity, all before the credentials change: raising a hard limit or lowering
+ * the nice value may need a privilege the new user lacks. Raw system calls, like the rest.
+ */
+static void child_apply_limits(struct child_context *context, const struct spawn_request *request)
+{
+    for (int i = 0; i < request->join_cgroup_count; i++) {
+        if (write(request->join_cgroup_fds[i], "0", 1) < 0) {
+            child_fail(context, STAGE_CGROUP_JOIN, errno);
+        }
+    }
+    for (int i = 0; i < request->rlimit_count; i++) {
+        const struct spawn_rlimit *limit = &request->rlimits[i];
+        const struct rlimit value = {.rlim_cur = (rlim_t)limit->soft, .rlim_max = (rlim_t)limit->hard};
+        if (syscall(SYS_prlimit64, 0L, (long)limit->resource, &value, NULL) < 0) {
+            child_fail(context, STAGE_RLIMIT, errno);
+        }
+    }
+    if ((request->flags & SPAWN_SET_NICE) != 0U && syscall(SYS_setpriority, (long)PRIO_PROCESS, 0L, (long)request->nice) < 0) {
+        child_fail(context, STAGE_NICE, errno);
+    }
+    if (request->affinity != NULL && syscall(SYS_sched_setaffinity, 0L, (long)request->affinity_size, request->affinity) < 0) {
+        child_fail(context, STAGE_AFFINITY, errno);
     }
 }
 
@@ -230,6 +282,7 @@ static int child_main(void *argument)
         child_fail(context, STAGE_SESSION, errno);
     }
 
+    child_apply_limits(context, request);
     child_set_credentials(context, request);
     if (request->parent_death_signal > 0) {
         child_set_parent_death_signal(context, request->parent_death_signal);
@@ -360,7 +413,10 @@ static int request_is_valid(const struct spawn_request *request, int *table_size
 {
     if (request->size != sizeof *request || request->path == NULL || request->argv == NULL ||
         request->envp == NULL || request->fd_count < 0 || (request->fd_count > 0 && request->fds == NULL) ||
-        request->parent_death_signal < 0 || request->parent_death_signal > 64) {
+        request->parent_death_signal < 0 || request->parent_death_signal > 64 ||
+        request->rlimit_count < 0 || (request->rlimit_count > 0 && request->rlimits == NULL) ||
+        request->join_cgroup_count < 0 || (request->join_cgroup_count > 0 && request->join_cgroup_fds == NULL) ||
+        (request->affinity != NULL && request->affinity_size <= 0)) {
         return 0;
     }
     int highest = request->fd_count - 1;

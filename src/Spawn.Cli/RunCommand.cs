@@ -42,7 +42,8 @@ internal static class RunCommand
             .WithStderr(OutputTarget.Inherit)
             .WithExitCodeValidation(false)
             .WithNewProcessGroup(options.Group)
-            .WithProcessTree(options.Tree);
+            .WithProcessTree(options.Tree)
+            .WithLimits(options.Limits);
 
         // As GNU timeout: our own group, so the deadline reaches everything the program starts there,
         // and never stopped for writing to a terminal we do not own.
@@ -60,7 +61,13 @@ internal static class RunCommand
         catch (CgroupUnavailableException e)
         {
             forwarding.Dispose();
-            Console.Error.WriteLine($"spawn: --tree: {e.Message}");
+            Console.Error.WriteLine($"spawn: {(options.Limits is null ? "--tree" : "limits")}: {e.Message}");
+            return ToolFailed;
+        }
+        catch (PlatformNotSupportedException e) when (options.Limits is not null)
+        {
+            forwarding.Dispose();
+            Console.Error.WriteLine($"spawn: limits: {e.Message}");
             return ToolFailed;
         }
         catch (ProcessStartException e)
@@ -93,7 +100,13 @@ internal static class RunCommand
             int status = ExitStatus(state, run.TimedOut, options.PreserveStatus);
             if (options.Stats || options.JsonPath is not null)
             {
-                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status, OwnMemory.PeakBytes());
+                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status, OwnMemory.PeakBytes())
+                {
+                    Identity = child.Handle.QualifiedId,
+                    UniqueId = child.Handle.UniqueId,
+                    LimitsReached = result.LimitsReached,
+                    LimitsText = result.DescribeLimitsReached(),
+                };
                 if (options.Stats) Console.Error.WriteLine(report.ToLine());
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }

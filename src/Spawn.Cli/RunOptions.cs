@@ -18,7 +18,7 @@ internal sealed class RunOptions
 
     /// <summary>Every option, in the order the help lists them (the man page and completions are made from this list too).</summary>
     internal static readonly OptionSpec[] All =
-        [s_timeout, s_signal, s_killAfter, s_verbose, s_foreground, s_preserveStatus, s_group, s_tree, s_stats, s_json, s_help, s_version];
+        [s_timeout, s_signal, s_killAfter, s_verbose, s_foreground, s_preserveStatus, s_group, s_tree, .. LimitOptions.All, s_stats, s_json, s_help, s_version];
 
     internal TimeSpan? Timeout { get; private set; }
     internal int Signal { get; private set; } = Signals.SIGTERM;
@@ -28,6 +28,9 @@ internal sealed class RunOptions
     internal bool PreserveStatus { get; private set; }
     internal bool Group { get; private set; }
     internal bool Tree { get; private set; }
+
+    /// <summary>The resource limits asked for (--memory, --nofile, ...), or null; those on the whole tree imply <see cref="Tree"/>.</summary>
+    internal ResourceLimits? Limits { get; private set; }
     internal bool Stats { get; private set; }
     internal string? JsonPath { get; private set; }
     internal bool Help { get; private set; }
@@ -63,6 +66,12 @@ internal sealed class RunOptions
             else if (spec == s_tree) options.Tree = true;
             else if (spec == s_stats) options.Stats = true;
             else if (spec == s_json) options.JsonPath = value == "-" ? throw new UsageException(JsonToStdoutRefused) : value;
+        }
+        options.Limits = LimitOptions.From(parsed);
+        if (options.Limits is { } limits && limits.MemoryMax is not null | limits.MemoryHigh is not null | limits.SwapMax is not null
+            | limits.Cpus is not null | limits.CpuWeight is not null | limits.MaxProcesses is not null)
+        {
+            options.Tree = true;
         }
         bool positionalDuration = !timeoutGiven
             && (!sawDoubleDash || (operands.Count >= 2 && LooksNumeric(operands[0])));

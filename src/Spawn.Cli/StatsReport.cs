@@ -18,6 +18,18 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>The program's PID:INODE (or PID where the kernel has no unique IDs).</summary>
+    internal string? Identity { get; init; }
+
+    /// <summary>The program's unique ID (pidfs inode), or null.</summary>
+    internal ulong? UniqueId { get; init; }
+
+    /// <summary>Which limits the kernel enforced.</summary>
+    internal LimitsReached LimitsReached { get; init; }
+
+    /// <summary>The same in words, or null.</summary>
+    internal string? LimitsText { get; init; }
+
     /// <summary>The program's own peak resident size, or null when what the kernel reports may be ours.</summary>
     internal long? ProgramPeakBytes =>
         state.Source == ExitStatusSource.Reaped && ownPeakBytes is long own && state.MaxRssBytes is long kernel && kernel > own ? kernel : null;
@@ -38,6 +50,8 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
             line += string.Create(Invariant,
                 $"; tree: user {tree.UserTime.TotalSeconds:0.000} s, sys {tree.SystemTime.TotalSeconds:0.000} s, peak memory {(tree.PeakMemoryBytes is long p ? MiB(p) : "unknown")}");
         }
+        if (Identity is not null) line += $"; id {Identity}";
+        if (LimitsText is not null) line += $"; {LimitsText}";
         return line;
     }
 
@@ -70,6 +84,19 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
             WriteNullable(json, "tree_peak_memory_bytes", tree.PeakMemoryBytes);
         }
         json.WriteString("status_source", state.Source.ToString());
+        if (Identity is not null) json.WriteString("id", Identity);
+        if (UniqueId is ulong uniqueId) json.WriteNumber("unique_id", uniqueId);
+        else json.WriteNull("unique_id");
+        json.WriteStartArray("limits_reached");
+        if (LimitsReached.HasFlag(LimitsReached.Memory)) json.WriteStringValue("memory");
+        if (LimitsReached.HasFlag(LimitsReached.Processes)) json.WriteStringValue("processes");
+        if (LimitsReached.HasFlag(LimitsReached.CpuTime)) json.WriteStringValue("cpu_time");
+        json.WriteEndArray();
+        if (tree is not null)
+        {
+            WriteNullable(json, "tree_oom_kills", tree.OomKills);
+            WriteNullable(json, "tree_forks_refused", tree.ForksRefused);
+        }
         json.WriteEndObject();
         json.Flush();
         stream.Write("\n"u8);

@@ -8,7 +8,7 @@ internal static class Usage
     internal const string Main = """
         Usage: spawn run [OPTION]... DURATION PROGRAM [ARG]...
           or:  spawn run [OPTION]... [--timeout DURATION] -- PROGRAM [ARG]...
-          or:  spawn wait [OPTION]... PID...
+          or:  spawn wait [OPTION]... PID[:INODE]...
           or:  spawn completion bash|zsh|fish
           or:  spawn --man | --help | --version
         Run processes through stable process handles (Linux pidfd).
@@ -49,10 +49,29 @@ internal static class Usage
                                     deadline reach every descendant (daemons too), what
                                     it leaves running is killed when it exits (needs
                                     root or a delegated cgroup v2 subtree)
+              --memory=SIZE         limit the tree's memory (cgroup memory.max); past
+                                    it the kernel's OOM killer ends a process of it
+              --memory-high=SIZE    slow the tree down past SIZE (memory.high)
+              --swap=SIZE           limit the tree's swap (memory.swap.max)
+              --cpus=N              limit the tree to N CPUs' worth of time (cpu.max;
+                                    1.5 is one and a half CPUs)
+              --cpu-weight=N        the tree's share of contended CPUs, 1 to 10000
+                                    (cpu.weight; 100 by default)
+              --pids=N              limit the tree to N processes (pids.max)
+              --nofile=N            each process's open-file limit (RLIMIT_NOFILE)
+              --cpu-seconds=N       each process's CPU time limit (RLIMIT_CPU): SIGXCPU
+              --address-space=SIZE  each process's address space (RLIMIT_AS)
+              --core=SIZE           each process's largest core dump (RLIMIT_CORE)
+              --nice=N              the program's nice value, -20 to 19
+              --cpu-affinity=LIST   the CPUs the program may run on, as taskset -c: 0-3,6
+                                    (--memory, --memory-high, --swap, --cpus, --cpu-weight
+                                    and --pids limit the whole tree and imply --tree;
+                                    SIZE is bytes or a number with K, M, G or T)
               --stats               print one line to stderr after the exit: status,
                                     wall time, user and system CPU, peak memory (the
                                     program's own, or "unknown" with an upper bound);
-                                    with --tree the tree's figures follow
+                                    with --tree the tree's figures follow; then the
+                                    program's id (PID:INODE) and any limit reached
               --json=FILE           write the same as a JSON object to FILE (never to
                                     stdout, which is the program's)
           -h, --help                display this help and exit
@@ -83,13 +102,17 @@ internal static class Usage
           spawn run --timeout 2m --signal INT --group -- make -j8
           spawn run --tree --stats -- ./build-everything.sh
           spawn run --json stats.json -- tar czf backup.tgz /srv/data
+          spawn run --memory 512M --cpus 1.5 --pids 100 --stats 5m convert a.pdf a.png
+          spawn run --nofile 1024 --nice 10 -- ./batch-job
 
         """;
 
     internal const string Wait = """
-        Usage: spawn wait [options] PID...
+        Usage: spawn wait [options] PID[:INODE]...
         Wait for the given processes to exit, as util-linux waitpid does; they need not
-        be our children.
+        be our children. PID:INODE (util-linux's form, as spawn run --stats prints it)
+        names exactly one process: if the PID now names another, the one meant has
+        exited (Linux 6.9+).
 
         Options:
           -v, --verbose           be more verbose
@@ -111,6 +134,7 @@ internal static class Usage
         Examples:
           spawn wait 4242
           spawn wait -v --timeout 60 --count 1 $(pgrep -d' ' worker)
+          spawn wait 4242:1183940
 
         """;
 }

@@ -64,27 +64,50 @@ internal static class WaitCommand
         if (operands.Count == 0) return Fail("no PIDs specified", tryHelp: false);
         if (count > operands.Count) return Fail($"can't wait for {count} of {operands.Count} PIDs", tryHelp: false);
 
-        var pids = new List<int>();
+        var pids = new List<string>();
         foreach (string operand in operands)
         {
-            if (!long.TryParse(operand, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite, CultureInfo.InvariantCulture, out long pid))
+            // PID:INODE, as util-linux takes it: the process with that pidfs inode, never one that reused the PID.
+            string pidPart = operand.Split(':', 2)[0];
+            if (operand.Contains(':', StringComparison.Ordinal)
+                && !ulong.TryParse(operand.AsSpan(pidPart.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                return Fail($"failed to parse PID argument '{operand}': Invalid argument", tryHelp: false);
+            }
+            if (!long.TryParse(pidPart, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite, CultureInfo.InvariantCulture, out long pid))
             {
                 return Fail($"failed to parse PID argument '{operand}': Invalid argument", tryHelp: false);
             }
             if (pid <= 0 || pid > int.MaxValue) return Fail($"failed to parse PID argument '{operand}': Numerical result out of range", tryHelp: false);
-            pids.Add((int)pid);
+            pids.Add(operand.Contains(':', StringComparison.Ordinal) ? $"{pid}:{operand[(pidPart.Length + 1)..]}" : pid.ToString(CultureInfo.InvariantCulture));
         }
         return await WaitAsync(pids, acceptExited, verbose, printStatus, timeoutSeconds, count).ConfigureAwait(false);
     }
 
-    private static async Task<int> WaitAsync(List<int> pids, bool acceptExited, bool verbose, bool printStatus, double timeoutSeconds, long count)
+    private static async Task<int> WaitAsync(List<string> pids, bool acceptExited, bool verbose, bool printStatus, double timeoutSeconds, long count)
     {
         var handles = new List<ProcessHandle>();
         try
         {
-            foreach (int pid in pids)
+            foreach (string pid in pids)
             {
-                ProcessHandle handle = ProcessHandle.Find(pid);
+                ProcessHandle handle;
+                try
+                {
+                    handle = ProcessHandle.Find(pid);
+                }
+                catch (ProcessGoneException e)
+                {
+                    // The process meant has exited (and its PID names another now): as an exited PID.
+                    if (!acceptExited) return Fail($"could not open PID {pid}: {e.Message}", tryHelp: false);
+                    if (verbose) Console.Error.WriteLine($"spawn: PID {pid} has exited, skipping");
+                    continue;
+                }
+                catch (PlatformNotSupportedException e)
+                {
+                    Console.Error.WriteLine($"spawn: {e.Message}");
+                    return NoSupport;
+                }
                 if (handle.HasExited)
                 {
                     handle.Dispose();

@@ -7,7 +7,7 @@ internal static class Errno
 {
     internal const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = Interop.Eintr.EINTR, EBADF = 9, ECHILD = 10, EAGAIN = 11,
         ENOMEM = 12, EACCES = 13, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOSYS = 38, E2BIG = 7, ENOEXEC = 8,
-        EBUSY = 16, ENODEV = 19;
+        EBUSY = 16, ENODEV = 19, ENOTTY = 25;
 
     private static readonly string?[] s_names = BuildNames();
 
@@ -18,7 +18,7 @@ internal static class Errno
         names[6] = "ENXIO"; names[7] = "E2BIG"; names[8] = "ENOEXEC"; names[9] = "EBADF"; names[10] = "ECHILD";
         names[11] = "EAGAIN"; names[12] = "ENOMEM"; names[13] = "EACCES"; names[14] = "EFAULT"; names[16] = "EBUSY";
         names[17] = "EEXIST"; names[19] = "ENODEV"; names[20] = "ENOTDIR"; names[21] = "EISDIR"; names[22] = "EINVAL"; names[23] = "ENFILE";
-        names[24] = "EMFILE"; names[26] = "ETXTBSY"; names[27] = "EFBIG"; names[28] = "ENOSPC"; names[30] = "EROFS";
+        names[24] = "EMFILE"; names[25] = "ENOTTY"; names[26] = "ETXTBSY"; names[27] = "EFBIG"; names[28] = "ENOSPC"; names[30] = "EROFS";
         names[32] = "EPIPE"; names[36] = "ENAMETOOLONG"; names[38] = "ENOSYS"; names[40] = "ELOOP";
         names[95] = "EOPNOTSUPP"; names[110] = "ETIMEDOUT"; names[125] = "ECANCELED";
         return names;

@@ -62,7 +62,26 @@ public sealed partial class ProcessHandle : IDisposable
     /// <summary>The process ID. It names this process only while the process is not yet reaped.</summary>
     public int Pid => _wait.Pid;
 
-    /// <summary>True for a process this handle started (and so reaps); false for one found by <see cref="Find"/>.</summary>
+    /// <summary>
+    /// The process's unique ID: its pidfs inode number, which the kernel never hands out again while
+    /// the system runs (Linux 6.9+), unlike the PID. Together they make <see cref="QualifiedId"/>,
+    /// <c>PID:INODE</c>, which <see cref="Find(string)"/>, util-linux's <c>kill</c> and <c>waitpid</c>,
+    /// and systemd accept. Null where the kernel has no pidfs (before 6.9, or where pidfds are refused),
+    /// and for a handle to a process that was already gone when found. Read once, when the handle was
+    /// made; in PID mode through a pidfd opened for that moment.
+    /// </summary>
+    public ulong? UniqueId => _wait.UniqueId;
+
+    /// <summary>
+    /// <c>PID:INODE</c> (for example <c>1234:5678</c>) where <see cref="UniqueId"/> is known, else
+    /// the PID alone: a name for this process that <see cref="Find(string)"/> accepts, and that never
+    /// names another process, as a bare PID can once this one is reaped.
+    /// </summary>
+    public string QualifiedId => UniqueId is ulong id
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Pid}:{id}")
+        : Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True for a process this handle started (and so reaps); false for one found by <see cref="Find(int)"/>.</summary>
     public bool IsChild => _wait.IsChild;
 
     /// <summary>True once the process is known to have finished (its <see cref="ProcessState"/> is available).</summary>
@@ -113,6 +132,61 @@ public sealed partial class ProcessHandle : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
         return new ProcessHandle(ProcessWaitState.Find(pid));
     }
+
+    /// <summary>
+    /// A handle to a process by <c>PID</c> or <c>PID:INODE</c> (util-linux's syntax; see
+    /// <see cref="QualifiedId"/>). With an inode, the process that has the PID now must be the one with
+    /// that unique ID: if the PID names another, the process meant has exited and its PID was reused,
+    /// and <see cref="ProcessGoneException"/> says so. A PID that names no process gives a finished
+    /// handle, as <see cref="Find(int)"/> does. In handle mode the check is made on the very pidfd the
+    /// handle keeps, so the handle cannot reach another process afterwards; in PID mode the check
+    /// holds only for the moment it is made.
+    /// </summary>
+    /// <exception cref="FormatException">Not <c>PID</c> or <c>PID:INODE</c> in decimal.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The PID is 0 or negative.</exception>
+    /// <exception cref="ProcessGoneException">The PID now names a process with another unique ID.</exception>
+    /// <exception cref="PlatformNotSupportedException">An inode was given and this kernel has no pidfs to check it against (Linux 6.9+ is needed), or this is not Linux.</exception>
+    public static ProcessHandle Find(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        (int pid, ulong? expected) = ParseQualifiedId(id);
+        ProcessHandle handle = Find(pid);
+        if (expected is not ulong wanted || handle.HasExited) return handle;
+        ulong? actual = handle.UniqueId;
+        if (actual == wanted) return handle;
+        handle.Dispose();
+        if (actual is ulong other) throw new ProcessGoneException(pid, wanted, other);
+        throw new PlatformNotSupportedException($"'{id}' names a process by its unique ID, which cannot be checked here: {PidfsIdentity.UnavailableReason ?? "the process's pidfd is not on pidfs"}.");
+    }
+
+    private static (int Pid, ulong? UniqueId) ParseQualifiedId(string id)
+    {
+        const System.Globalization.NumberStyles Digits = System.Globalization.NumberStyles.None;
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        int colon = id.IndexOf(':', StringComparison.Ordinal);
+        string pidText = colon < 0 ? id : id[..colon];
+        if (!int.TryParse(pidText, Digits, culture, out int pid))
+        {
+            throw new FormatException($"'{id}' is not a process ID: expected PID or PID:INODE in decimal, such as 1234 or 1234:5678.");
+        }
+        if (colon < 0) return (pid, null);
+        if (!ulong.TryParse(id.AsSpan(colon + 1), Digits, culture, out ulong inode) || inode == 0)
+        {
+            throw new FormatException($"'{id}' is not a process ID: the part after ':' must be the process's pidfs inode number in decimal, such as 1234:5678.");
+        }
+        return (pid, inode);
+    }
+
+    /// <summary>
+    /// What the kernel says of the process now: its parent, its user and group IDs, its cgroup, read
+    /// through its pidfd with PIDFD_GET_INFO (Linux 6.13+) in one call, so nothing in it can belong to
+    /// another process that reused the PID. In PID mode a pidfd is opened for the call (for a process
+    /// not our child, it is checked against <see cref="UniqueId"/> first).
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The kernel has no PIDFD_GET_INFO (before 6.13), or no pidfd can be opened here.</exception>
+    /// <exception cref="InvalidOperationException">The process has finished.</exception>
+    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    public ProcessInfo GetInfo() => _wait.GetInfo();
 
     /// <summary>
     /// Sends <paramref name="signal"/> (0 only checks that the process is there).

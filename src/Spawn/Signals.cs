@@ -38,6 +38,9 @@ public static class Signals
     /// <summary>Window size change.</summary>
     public const int SIGWINCH = 28;
 
+    /// <summary>CPU time limit exceeded (24): the kernel sends it at a process's <c>RLIMIT_CPU</c> soft limit.</summary>
+    public const int SIGXCPU = 24;
+
     /// <summary>The highest signal number Linux accepts (SIGRTMAX).</summary>
     public const int MaxSignal = 64;
 

@@ -89,7 +89,21 @@ public sealed class StartOptions
     /// <summary>Windows: the job object the child is created in (the command layer's containment); null for none.</summary>
     internal SafeHandle? Job { get; init; }
 
+    /// <summary>
+    /// Limits the child sets on itself before it executes the program, inherited by what it starts:
+    /// open files, CPU seconds, address space, core size (resource limits), nice value, CPU affinity.
+    /// Only those: the limits on a whole tree (memory, CPUs, processes) belong to a cgroup, and are
+    /// given to <see cref="ProcessTree.Create(ResourceLimits?)"/> or <see cref="Command.WithLimits"/>;
+    /// set here they throw <see cref="ArgumentException"/>. Needs the Linux fast path
+    /// (<see cref="ProcessHandle.SpawnPath"/>).
+    /// </summary>
+    public ResourceLimits? Limits { get; init; }
+
+    /// <summary>cgroup v1 cgroup.procs files the child joins before exec (a tree's v1 controllers on hybrid systems).</summary>
+    internal IReadOnlyList<SafeHandle>? CgroupJoinFiles { get; init; }
+
     /// <summary>True when an option is set that only the Linux fast path supports.</summary>
     internal bool NeedsLinuxClone =>
-        CgroupPath is not null || UserId is not null || GroupId is not null || SupplementaryGroups is not null || ParentDeathSignal is not null;
+        CgroupPath is not null || UserId is not null || GroupId is not null || SupplementaryGroups is not null || ParentDeathSignal is not null
+        || Limits is { HasProcessLimits: true } || CgroupJoinFiles is { Count: > 0 };
 }

@@ -64,6 +64,51 @@ public sealed class PidReuseTests(ITestOutputHelper output)
         output.WriteLine($"PID reuse forced {reused} times in {attempts} attempts.");
     }
 
+    [Fact]
+    public void Find_by_pid_and_inode_refuses_a_process_that_reused_the_pid()
+    {
+        if (!Native.IsRoot || !CanWriteLastPid())
+        {
+            Assert.Skip("needs root to write " + LastPidFile + " and force PID reuse.");
+        }
+        using (var self = ProcessHandle.Find(Environment.ProcessId))
+        {
+            if (self.UniqueId is null) Assert.Skip("this kernel has no pidfs (Linux 6.9+): there is no unique process ID to check");
+        }
+
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            string oldId;
+            int pid;
+            using (var old = ProcessHandle.Start("/bin/true", ["true"]))
+            {
+                oldId = old.QualifiedId;
+                pid = old.Pid;
+                Assert.Equal(0, old.Wait().ExitCode);
+            }
+
+            File.WriteAllText(LastPidFile, (pid - 1).ToString(CultureInfo.InvariantCulture));
+            using var stranger = ProcessHandle.Start("/bin/sleep", ["sleep", "30"]);
+            try
+            {
+                if (stranger.Pid != pid) continue; // someone else on the machine forked in between
+                var e = Assert.Throws<ProcessGoneException>(() => ProcessHandle.Find(oldId));
+                Assert.Equal(stranger.UniqueId, e.ActualUniqueId);
+                output.WriteLine(e.Message);
+                using var current = ProcessHandle.Find(stranger.QualifiedId);
+                Assert.True(current.Signal(0));
+                Assert.False(stranger.HasExited);
+                return;
+            }
+            finally
+            {
+                stranger.Kill();
+                stranger.Wait();
+            }
+        }
+        Assert.Fail("could not force PID reuse in 200 attempts");
+    }
+
     private static bool CanWriteLastPid()
     {
         try

@@ -81,7 +81,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         JobObject? job = null;
         try
         {
-            if (command.UsesProcessTree) tree = ProcessTree.Create();
+            if (command.UsesProcessTree) tree = ProcessTree.Create(command.Limits is { NeedsTree: true } limits ? limits.TreePart : null);
             // Windows finds no descendants through a process: the child starts in a job of its own,
             // so that a cancellation or timeout can end everything it started.
             if (OperatingSystem.IsWindows()) job = JobObject.Create(killOnClose: false);
@@ -106,6 +106,8 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 SupplementaryGroups = command.SupplementaryGroups,
                 ParentDeathSignal = command.ParentDeathSignal,
                 Job = OperatingSystem.IsWindows() ? job?.Handle : null,
+                Limits = command.Limits is { HasProcessLimits: true } processLimits ? processLimits.ProcessPart : null,
+                CgroupJoinFiles = tree?.JoinFiles,
             });
             tree?.AddToMemoryAccounting();
         }

@@ -78,8 +78,20 @@ public sealed partial class Command
     /// <summary>The signal the child gets when this process dies (see <see cref="StartOptions.ParentDeathSignal"/>).</summary>
     public int? ParentDeathSignal { get; private set; }
 
-    /// <summary>Whether the command runs contained in a <see cref="ProcessTree"/> of its own (a cgroup).</summary>
-    public bool UsesProcessTree { get; private set; }
+    /// <summary>
+    /// Whether the command runs contained in a <see cref="ProcessTree"/> of its own (a cgroup): asked
+    /// for with <see cref="WithProcessTree"/>, or implied by limits on the whole tree (<see cref="WithLimits"/>).
+    /// </summary>
+    public bool UsesProcessTree
+    {
+        get => _usesProcessTree || Limits is { NeedsTree: true };
+        private set => _usesProcessTree = value;
+    }
+
+    private bool _usesProcessTree;
+
+    /// <summary>The limits the command runs under (see <see cref="WithLimits"/>); null for none.</summary>
+    public ResourceLimits? Limits { get; private set; }
 
     /// <summary>Whether a bare program name may be found through an empty or relative PATH entry (such as ".").</summary>
     public bool AllowsRelativePathLookup { get; private set; }
@@ -190,6 +202,23 @@ public sealed partial class Command
     public Command WithProcessTree(bool enabled = true) => new(this) { UsesProcessTree = enabled };
 
     /// <summary>
+    /// Running under <paramref name="limits"/> (null: none). Limits on the whole tree (memory, CPUs,
+    /// processes) imply <see cref="WithProcessTree"/>: the command and everything it starts share them,
+    /// from its first instruction. Limits on each process (open files, CPU seconds, address space, core
+    /// size, nice, CPU affinity) are set in the child before it executes the program. The result says
+    /// which limits the kernel enforced (<see cref="CommandResult.LimitsReached"/>), and so does the
+    /// <see cref="CommandFailedException"/> of a run they ended. Starting throws
+    /// <see cref="CgroupUnavailableException"/> where the tree's limits cannot be had, and
+    /// <see cref="PlatformNotSupportedException"/> for a process's limits off the Linux fast path.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range.</exception>
+    public Command WithLimits(ResourceLimits? limits)
+    {
+        limits?.Validate();
+        return new(this) { Limits = limits };
+    }
+
+    /// <summary>
     /// Running the child as another user: <paramref name="userId"/>, <paramref name="groupId"/>
     /// (null: keep ours) and exactly <paramref name="supplementaryGroups"/> (none when null). Needs
     /// privilege and the Linux fast path; see <see cref="StartOptions.UserId"/>.
@@ -293,7 +322,8 @@ public sealed partial class Command
         ExtraFiles = o.ExtraFiles;
         NewProcessGroup = o.NewProcessGroup;
         NewSession = o.NewSession;
-        UsesProcessTree = o.UsesProcessTree;
+        _usesProcessTree = o._usesProcessTree;
+        Limits = o.Limits;
         UserId = o.UserId;
         GroupId = o.GroupId;
         SupplementaryGroups = o.SupplementaryGroups;

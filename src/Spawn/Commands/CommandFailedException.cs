@@ -20,5 +20,5 @@ public sealed class CommandFailedException : SpawnException
     public string StderrTail { get; }
 
     private static string BuildMessage(CommandResult result, string? tail) =>
-        $"Command failed with {result.State}: {result.Command}" + (string.IsNullOrWhiteSpace(tail) ? "" : $"{Environment.NewLine}stderr:{Environment.NewLine}{tail}");
+        $"Command failed with {result.State}{(result.DescribeLimitsReached() is { } limits ? $" ({limits})" : "")}: {result.Command}" + (string.IsNullOrWhiteSpace(tail) ? "" : $"{Environment.NewLine}stderr:{Environment.NewLine}{tail}");
 }

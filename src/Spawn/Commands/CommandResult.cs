@@ -49,6 +49,35 @@ public class CommandResult
     /// <summary>What the whole process tree used, for a command run with <see cref="Command.WithProcessTree"/>; else null.</summary>
     public TreeUsage? Tree { get; }
 
+    /// <summary>
+    /// Which of the command's <see cref="Command.Limits"/> the kernel enforced: its OOM killer ended a
+    /// process of the tree at the memory limit (<see cref="LimitsReached.Memory"/>), the process limit
+    /// refused a fork (<see cref="LimitsReached.Processes"/>), or the process used up its CPU seconds and
+    /// was ended for it (<see cref="LimitsReached.CpuTime"/>: SIGXCPU, or SIGKILL with its CPU time at
+    /// the limit and no cancellation or OOM kill to explain it). A run may reach a limit and still succeed
+    /// (a refused fork the program handled, an OOM kill of a grandchild).
+    /// </summary>
+    public LimitsReached LimitsReached
+    {
+        get
+        {
+            LimitsReached reached = LimitsReached.None;
+            if (Tree?.OomKills is > 0) reached |= LimitsReached.Memory;
+            if (Tree?.ForksRefused is > 0) reached |= LimitsReached.Processes;
+            if (EndedByCpuLimit()) reached |= LimitsReached.CpuTime;
+            return reached;
+        }
+    }
+
+    private bool EndedByCpuLimit()
+    {
+        if (Command.Limits?.CpuSeconds is not long seconds) return false;
+        if (State.Signal == Signals.SIGXCPU) return true;
+        if (State.Signal != Signals.SIGKILL || Canceled || TimedOut || Tree?.OomKills is > 0) return false;
+        TimeSpan used = (State.UserTime ?? TimeSpan.Zero) + (State.SystemTime ?? TimeSpan.Zero);
+        return used >= TimeSpan.FromSeconds(seconds) - TimeSpan.FromMilliseconds(100);
+    }
+
     /// <summary>The command that ran.</summary>
     public Command Command { get; }
 
@@ -76,9 +105,36 @@ public class CommandResult
     /// </summary>
     public bool WaitDelayExpired { get; }
 
-    /// <summary>"exit status 0 after 12 ms", "signal: terminated after 1002 ms (timed out)".</summary>
+    /// <summary>"exit status 0 after 12 ms", "signal: terminated after 1002 ms (timed out)", "signal: killed after 80 ms (out of memory: ...)".</summary>
     public override string ToString() =>
-        $"{State} after {RunTime.TotalMilliseconds:0} ms{(TimedOut ? " (timed out)" : Canceled ? " (canceled)" : "")}";
+        $"{State} after {RunTime.TotalMilliseconds:0} ms{(TimedOut ? " (timed out)" : Canceled ? " (canceled)" : "")}{(DescribeLimitsReached() is { } limits ? $" ({limits})" : "")}";
+
+    /// <summary>
+    /// <see cref="LimitsReached"/> in words a user understands ("out of memory: the kernel's OOM killer
+    /// ended the command at its memory limit of 512 MiB (1 OOM kill)"), or null when none was reached.
+    /// </summary>
+    public string? DescribeLimitsReached()
+    {
+        LimitsReached reached = LimitsReached;
+        if (reached == LimitsReached.None) return null;
+        ResourceLimits limits = Command.Limits!;
+        var parts = new List<string>();
+        if (reached.HasFlag(LimitsReached.Memory))
+        {
+            string limit = limits.MemoryMax is long max ? $"its memory limit of {ResourceLimits.Bytes(max)}" : "its memory limit";
+            string who = State.Signal == Signals.SIGKILL ? "the command" : "a process of its tree";
+            parts.Add($"out of memory: the kernel's OOM killer ended {who} at {limit} ({Tree!.OomKills} OOM kill{(Tree.OomKills == 1 ? "" : "s")})");
+        }
+        if (reached.HasFlag(LimitsReached.Processes))
+        {
+            parts.Add($"process limit reached: {Tree!.ForksRefused} fork{(Tree.ForksRefused == 1 ? " was" : "s were")} refused at the limit of {limits.MaxProcesses} processes");
+        }
+        if (reached.HasFlag(LimitsReached.CpuTime))
+        {
+            parts.Add($"CPU time limit reached: the kernel ended the command after {limits.CpuSeconds} CPU seconds");
+        }
+        return string.Join("; ", parts);
+    }
 
     /// <summary>What ran, as a shell user would type it (the pipeline for a <see cref="PipelineResult"/>).</summary>
     internal virtual string Describe() => Command.ToString();

@@ -90,6 +90,16 @@ internal static class CgroupFile
         if (written < 0) throw SpawnException.FromErrno($"Writing \"{text}\" to {path}", Marshal.GetLastPInvokeError());
     }
 
+    /// <summary>Opens <paramref name="path"/>, writes <paramref name="text"/> and closes it (a limit, a controller to enable).</summary>
+    /// <exception cref="SpawnException">Opening or writing failed; the errno is kept (EBUSY, EINVAL, EACCES, ...).</exception>
+    internal static void WriteOnce(string path, string text)
+    {
+        int fd = OpenRaw(path, Sys.O_WRONLY, out int errno);
+        if (fd < 0) throw SpawnException.FromErrno($"Opening {path}", errno);
+        using var file = new SafeFileHandle(fd, ownsHandle: true);
+        Write(file, path, text);
+    }
+
     /// <summary>
     /// Blocks until the file reports a change (POLLPRI: cgroup.events after its last read), the
     /// timeout passes or a signal interrupts; false when poll itself failed.

@@ -11,7 +11,7 @@ namespace Spawn.Internal;
 /// </summary>
 internal static class CgroupHierarchy
 {
-    private static readonly Lazy<(string? V2Mount, string? V2, string? V1Memory)> s_paths = new(Locate);
+    private static readonly Lazy<(string? V2Mount, string? V2, Dictionary<string, string> V1)> s_paths = new(Locate);
 
     /// <summary>Where the cgroup v2 hierarchy is mounted, or null.</summary>
     internal static string? V2Mount => s_paths.Value.V2Mount;
@@ -20,7 +20,10 @@ internal static class CgroupHierarchy
     internal static string? OwnV2Directory => s_paths.Value.V2;
 
     /// <summary>Our cgroup directory in a v1 memory hierarchy, or null.</summary>
-    internal static string? OwnV1MemoryDirectory => s_paths.Value.V1Memory;
+    internal static string? OwnV1MemoryDirectory => OwnV1Directory("memory");
+
+    /// <summary>Our cgroup directory in the v1 hierarchy <paramref name="controller"/> is bound to (hybrid systems), or null.</summary>
+    internal static string? OwnV1Directory(string controller) => s_paths.Value.V1.GetValueOrDefault(controller);
 
     /// <summary>A cgroup's ID (its directory's inode number), or 0 when it cannot be read.</summary>
     internal static ulong IdOf(string directory) => Sys.InodeOf(directory);
@@ -29,9 +32,13 @@ internal static class CgroupHierarchy
     internal static bool Remove(string directory) =>
         Sys.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == Errno.ENOENT;
 
-    private static (string?, string?, string?) Locate()
+    /// <summary>The v1 controllers Spawn can use for a tree's limits on hybrid systems.</summary>
+    private static readonly string[] s_v1Controllers = ["memory", "cpu", "pids"];
+
+    private static (string?, string?, Dictionary<string, string>) Locate()
     {
-        string? v2Mount = null, memoryMount = null;
+        string? v2Mount = null;
+        var v1Mounts = new Dictionary<string, string>();
         try
         {
             foreach (string line in File.ReadLines("/proc/self/mountinfo"))
@@ -44,23 +51,33 @@ internal static class CgroupHierarchy
                 if (fields.Length < 5 || tail.Length < 3) continue;
                 string mountPoint = fields[4].Replace("\\040", " ", StringComparison.Ordinal);
                 if (tail[0] == "cgroup2") v2Mount ??= mountPoint;
-                else if (tail[0] == "cgroup" && tail[2].Split(',').Contains("memory")) memoryMount ??= mountPoint;
+                else if (tail[0] == "cgroup")
+                {
+                    foreach (string controller in tail[2].Split(',').Intersect(s_v1Controllers)) v1Mounts.TryAdd(controller, mountPoint);
+                }
             }
 
-            string? v2Path = null, memoryPath = null;
+            string? v2Path = null;
+            var v1 = new Dictionary<string, string>();
             foreach (string line in File.ReadLines("/proc/self/cgroup"))
             {
                 // "hierarchy-id:controllers:path"; v2 is "0::path".
                 string[] parts = line.Split(':', 3);
                 if (parts.Length != 3) continue;
                 if (parts[0] == "0" && parts[1].Length == 0) v2Path = parts[2];
-                else if (parts[1].Split(',').Contains("memory")) memoryPath = parts[2];
+                else
+                {
+                    foreach (string controller in parts[1].Split(',').Intersect(s_v1Controllers))
+                    {
+                        if (Join(v1Mounts.GetValueOrDefault(controller), parts[2]) is { } directory) v1.TryAdd(controller, directory);
+                    }
+                }
             }
-            return (v2Mount, Join(v2Mount, v2Path), Join(memoryMount, memoryPath));
+            return (v2Mount, Join(v2Mount, v2Path), v1);
         }
         catch (IOException)
         {
-            return (null, null, null);
+            return (null, null, []);
         }
     }
 

@@ -72,10 +72,13 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
         byte[]? cgroup = CgroupPath(options?.CgroupPath);
         uint[]? groups = options?.SupplementaryGroups is { } list ? [.. list] : null;
         var files = new ChildFileTable(options);
+        ProcessLimitsRequest limits = ProcessLimitsRequest.From(options?.Limits);
+        var joins = new HeldDescriptors(options?.CgroupJoinFiles);
         var args = NativeSpawnArguments.Create(path, argv, options?.Environment, options?.WorkingDirectory);
         try
         {
             files.Acquire();
+            joins.Acquire();
             Span<int> sources = files.Count <= 64 ? stackalloc int[files.Count] : new int[files.Count];
             files.SourceFds.CopyTo(sources);
             // -1: the child opens /dev/null itself. Ours may sit at a high number, and the child's
@@ -86,6 +89,9 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
             fixed (int* fds = sources)
             fixed (byte* cgroupPath = cgroup)
             fixed (uint* groupIds = groups)
+            fixed (SpawnNativeRlimit* rlimits = limits.Rlimits)
+            fixed (ulong* affinity = limits.Affinity)
+            fixed (int* joinFds = joins.Fds)
             {
                 bool clonePidfd = wantPidfd && !s_clonePidfdRefused;
                 var request = new SpawnNativeRequest
@@ -104,6 +110,13 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
                     UserId = options?.UserId ?? 0,
                     GroupId = options?.GroupId ?? 0,
                     ParentDeathSignal = options?.ParentDeathSignal ?? 0,
+                    Rlimits = rlimits,
+                    RlimitCount = limits.Rlimits?.Length ?? 0,
+                    Nice = limits.Nice ?? 0,
+                    Affinity = affinity,
+                    AffinitySize = (limits.Affinity?.Length ?? 0) * sizeof(ulong),
+                    JoinCgroupFds = joinFds,
+                    JoinCgroupCount = joins.Fds?.Length ?? 0,
                 };
                 SpawnNativeResult result;
                 int error = Sys.SpawnNativeClone(&request, &result);
@@ -128,6 +141,7 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
         finally
         {
             files.Release();
+            joins.Release();
             args.Dispose();
         }
     }
@@ -141,6 +155,7 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
         // A child given another user or group never keeps our supplementary groups by accident.
         if (options.SupplementaryGroups is not null || options.UserId is not null || options.GroupId is not null) flags |= SpawnNativeRequest.SetGroups;
         if (options.GroupId is not null) flags |= SpawnNativeRequest.SetGid;
+        if (options.Limits?.Nice is not null) flags |= SpawnNativeRequest.SetNice;
         if (options.UserId is not null) flags |= SpawnNativeRequest.SetUid;
         return flags;
     }
@@ -175,6 +190,10 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
             SpawnNativeStage.SetUid => $"setuid({options?.UserId}) failed in the child",
             SpawnNativeStage.ParentDeathSignal => $"prctl(PR_SET_PDEATHSIG, {options?.ParentDeathSignal}) failed in the child",
             SpawnNativeStage.Fds => "placing the child's file descriptors failed",
+            SpawnNativeStage.CgroupJoin => "the child could not join its process tree's cgroup v1 controllers (writing to cgroup.procs)",
+            SpawnNativeStage.Rlimit => $"setting the child's resource limits ({options?.Limits}) failed (raising a hard limit needs CAP_SYS_RESOURCE; RLIMIT_NOFILE cannot pass fs.nr_open)",
+            SpawnNativeStage.Nice => $"setting the child's nice value to {options?.Limits?.Nice} failed (lowering it below ours needs CAP_SYS_NICE)",
+            SpawnNativeStage.Affinity => $"setting the child's CPU affinity to CPUs {string.Join(",", options?.Limits?.CpuAffinity ?? [])} failed (none of them is online and allowed here?)",
             SpawnNativeStage.WorkingDirectory when options?.WorkingDirectory is { } directory =>
                 Directory.Exists(directory) ? $"the working directory '{directory}' could not be entered" : $"the working directory '{directory}' does not exist",
             _ => $"the native spawn helper refused the request (stage {stage}): a bug in Spawn",

@@ -23,7 +23,39 @@ internal sealed class PidWaitState : ProcessWaitState
     }
 
     internal static new ProcessWaitState Find(int pid) =>
-        Sys.Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM ? new PidWaitState(pid, isChild: false) : Gone(pid);
+        Sys.Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM
+            ? new PidWaitState(pid, isChild: false) { UniqueId = PidfsIdentity.OfPid(pid) }
+            : Gone(pid);
+
+    /// <summary>
+    /// PID mode has no pidfd of its own: one is opened for the call. A child cannot be reaped while
+    /// the lock is held, so its PID names it; a non-child's is checked against its unique ID, where
+    /// the kernel has one, so a process that reused the PID is never described in its place.
+    /// </summary>
+    internal override ProcessInfo GetInfo()
+    {
+        lock (Sync)
+        {
+            if (Status == Released) throw Disposed();
+            if (State is not null) throw PidfdInfoReader.Finished(Pid);
+            int fd = Sys.PidfdOpen(Pid);
+            if (fd < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.ESRCH) throw PidfdInfoReader.Finished(Pid);
+                throw new PlatformNotSupportedException($"Describing process {Pid} needs a pidfd, and none can be opened here (pidfd_open: {Errno.Describe(errno)}).");
+            }
+            try
+            {
+                if (UniqueId is ulong expected && PidfsIdentity.Of(fd) != expected) throw PidfdInfoReader.Finished(Pid);
+                return PidfdInfoReader.Read(fd, Pid);
+            }
+            finally
+            {
+                Sys.Close(fd);
+            }
+        }
+    }
 
     /// <summary>Signals by number (the process, or with <paramref name="group"/> its group), serialized with the reap.</summary>
     internal override bool Signal(int signal, bool group)

@@ -34,7 +34,11 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
     internal static new ProcessWaitState Find(int pid)
     {
         int fd = Sys.PidfdOpen(pid);
-        if (fd >= 0) return new PidfdWaitState(pid, isChild: false, new SafePidfdHandle(DescriptorPlacement.MoveHigh(fd)));
+        if (fd >= 0)
+        {
+            fd = DescriptorPlacement.MoveHigh(fd);
+            return new PidfdWaitState(pid, isChild: false, new SafePidfdHandle(fd)) { UniqueId = PidfsIdentity.Of(fd) };
+        }
         int errno = Marshal.GetLastPInvokeError();
         // ESRCH: no such process. EINVAL: not a process (e.g. a thread ID) or beyond pid_max.
         if (errno is Errno.ESRCH or Errno.EINVAL) return Gone(pid);
@@ -83,6 +87,21 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         // ESRCH: the process has been reaped; the pidfd guarantees no other process is hit.
         if (errno == Errno.ESRCH) return false;
         throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to {(group ? "process group" : "process")} {Pid}", errno);
+    }
+
+    internal override ProcessInfo GetInfo()
+    {
+        int status = Acquire();
+        if (status == Released) throw Disposed();
+        if (status == Done) throw PidfdInfoReader.Finished(Pid);
+        try
+        {
+            return PidfdInfoReader.Read(Pidfd.Fd, Pid);
+        }
+        finally
+        {
+            Pidfd.DangerousRelease();
+        }
     }
 
     internal override TResult WithHandle<TResult>(Func<int, TResult> func)

@@ -78,6 +78,13 @@ internal abstract class ProcessWaitState
     /// <summary>True for a process we started (and so reap).</summary>
     internal bool IsChild { get; }
 
+    /// <summary>
+    /// The process's pidfs inode number (<see cref="PidfsIdentity"/>), read when the state was made,
+    /// while the PID surely named this process; null where the kernel has no pidfs, or for a process
+    /// already gone when it was found.
+    /// </summary>
+    internal ulong? UniqueId { get; private protected set; }
+
     /// <summary>The final state, or null while it is not known.</summary>
     internal ProcessState? State => _state;
 
@@ -94,7 +101,8 @@ internal abstract class ProcessWaitState
     {
         if (!HandleMode.UsePidfd)
         {
-            var tracked = new PidWaitState(pid, isChild: true);
+            // Not yet tracked, so not yet reaped: the PID still names the child while a pidfd is opened for its ID.
+            var tracked = new PidWaitState(pid, isChild: true) { UniqueId = PidfsIdentity.OfPid(pid) };
             if (watchExit) ChildReaper.Track(tracked);
             return tracked;
         }
@@ -102,7 +110,7 @@ internal abstract class ProcessWaitState
         {
             return new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
         }
-        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd));
+        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { UniqueId = PidfsIdentity.Of(pidfd) };
         if (watchExit) child.WatchChild(path);
         return child;
     }
@@ -169,6 +177,9 @@ internal abstract class ProcessWaitState
     /// <summary>Sends <paramref name="signal"/> to the process (or the group it leads); false once it is known to be reaped.</summary>
     /// <exception cref="ObjectDisposedException">Disposed.</exception>
     internal abstract bool Signal(int signal, bool group);
+
+    /// <summary>What the kernel says of the process (PIDFD_GET_INFO); see <c>ProcessHandle.GetInfo</c>.</summary>
+    internal abstract ProcessInfo GetInfo();
 
     /// <summary>Runs <paramref name="func"/> with the raw OS handle under a reference.</summary>
     internal virtual TResult WithHandle<TResult>(Func<int, TResult> func)

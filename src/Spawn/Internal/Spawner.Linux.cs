@@ -35,6 +35,16 @@ internal static class Spawner
         {
             throw new ArgumentOutOfRangeException(nameof(options), signal, $"ParentDeathSignal must be a signal number, 1 to {Signals.MaxSignal}.");
         }
+        if (options?.Limits is { } limits)
+        {
+            if (limits.NeedsTree)
+            {
+                throw new ArgumentException(
+                    $"StartOptions.Limits takes only the limits a process sets on itself; memory, CPU and process-count limits ({limits.TreePart}) belong to a cgroup: give them to ProcessTree.Create(limits) or Command.WithLimits.",
+                    nameof(options));
+            }
+            limits.Validate();
+        }
         if (Path != SpawnPath.LinuxClone && options is { NeedsLinuxClone: true })
         {
             throw new PlatformNotSupportedException(
@@ -56,6 +66,8 @@ internal static class Spawner
         if (options.GroupId is not null) names.Add(nameof(options.GroupId));
         if (options.SupplementaryGroups is not null) names.Add(nameof(options.SupplementaryGroups));
         if (options.ParentDeathSignal is not null) names.Add(nameof(options.ParentDeathSignal));
+        if (options.Limits is { HasProcessLimits: true }) names.Add($"{nameof(options.Limits)} ({options.Limits})");
+        if (options.CgroupJoinFiles is { Count: > 0 }) names.Add("CgroupPath (a process tree with cgroup v1 controllers)");
         return string.Join(", StartOptions.", names);
     }
 }

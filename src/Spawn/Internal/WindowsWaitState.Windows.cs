@@ -71,6 +71,9 @@ internal sealed class WindowsWaitState : ProcessWaitState
         throw new SpawnException($"Opening process {pid} failed: {WindowsError.Describe(error)}", error == Kernel32.ERROR_ACCESS_DENIED ? Errno.EPERM : Errno.EINVAL);
     }
 
+    internal override ProcessInfo GetInfo() =>
+        throw new PlatformNotSupportedException("A process's parent, credentials and cgroup come from Linux's PIDFD_GET_INFO; Windows has no equivalent here.");
+
     internal override bool Signal(int signal, bool group)
     {
         if (group) throw new PlatformNotSupportedException("Windows has no process groups to signal; a command's tree is a job object there.");

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Spawn.Interop;
 
-// Paths: access, stat, rmdir.
+// Paths and the files behind descriptors: access, stat, fstat, fstatfs, rmdir.
 internal static partial class Sys
 {
     internal const int X_OK = 1;
@@ -25,4 +25,12 @@ internal static partial class Sys
         byte* buffer = stackalloc byte[256]; // struct stat is 144 bytes on x86-64 and 128 on arm64
         return Stat(path, buffer) == 0 ? *(ulong*)(buffer + 8) : 0;
     }
+
+    /// <summary>fstat(2) into a buffer of at least 256 bytes (st_ino at offset 8 on 64-bit Linux, as for <see cref="Stat"/>).</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "fstat", SetLastError = true)]
+    internal static unsafe partial int Fstat(int fd, byte* buffer);
+
+    /// <summary>fstatfs(2) into a buffer of at least 256 bytes; f_type, the file system's magic, is the first 8-byte field on 64-bit Linux.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "fstatfs", SetLastError = true)]
+    internal static unsafe partial int Fstatfs(int fd, byte* buffer);
 }

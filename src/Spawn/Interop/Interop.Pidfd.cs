@@ -40,13 +40,16 @@ internal static unsafe partial class Sys
 
 /// <summary>
 /// struct pidfd_info as far as PIDFD_INFO_SIZE_VER0 (64 bytes), which already holds exit_code.
-/// PIDFD_INFO_PID (always given while the process runs) fills pid, tgid and ppid (6.13+).
-/// The kernel fills exit_code (a wait status) once the process has been reaped, by anyone (6.15+).
+/// The kernel always fills pid, tgid and ppid (PIDFD_INFO_PID) and the credentials
+/// (PIDFD_INFO_CREDS) while the process is not reaped (6.13+), the cgroup ID when it has one
+/// (PIDFD_INFO_CGROUPID), and exit_code (a wait status) once the process has been reaped, by
+/// anyone, when asked for PIDFD_INFO_EXIT (6.15+).
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 64)]
 internal struct PidfdInfo
 {
     internal const ulong PIDFD_INFO_PID = 1UL << 0;
+    internal const ulong PIDFD_INFO_CREDS = 1UL << 1;
     internal const ulong PIDFD_INFO_CGROUPID = 1UL << 2;
     internal const ulong PIDFD_INFO_EXIT = 1UL << 3;
 
@@ -55,6 +58,16 @@ internal struct PidfdInfo
 
     [FieldOffset(0)] internal ulong Mask;
     [FieldOffset(8)] internal ulong CgroupId;
+    [FieldOffset(16)] internal uint Pid;
+    [FieldOffset(20)] internal uint Tgid;
     [FieldOffset(24)] internal uint Ppid;
+    [FieldOffset(28)] internal uint Ruid;
+    [FieldOffset(32)] internal uint Rgid;
+    [FieldOffset(36)] internal uint Euid;
+    [FieldOffset(40)] internal uint Egid;
+    [FieldOffset(44)] internal uint Suid;
+    [FieldOffset(48)] internal uint Sgid;
+    [FieldOffset(52)] internal uint Fsuid;
+    [FieldOffset(56)] internal uint Fsgid;
     [FieldOffset(60)] internal int ExitCode;
 }

@@ -46,11 +46,11 @@ internal static class SpawnNativeLibrary
         s_handle != 0 && NativeLibrary.TryGetExport(s_handle, name, out nint address) ? address : 0;
 }
 
-/// <summary>struct spawn_request of native/spawn_native.c (88 bytes on 64-bit); keep the two equal.</summary>
+/// <summary>struct spawn_request of native/spawn_native.c (128 bytes on 64-bit); keep the two equal.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct SpawnNativeRequest
 {
-    internal const uint WantPidfd = 0x01, SetSid = 0x02, SetProcessGroup = 0x04, SetGroups = 0x08, SetGid = 0x10, SetUid = 0x20;
+    internal const uint WantPidfd = 0x01, SetSid = 0x02, SetProcessGroup = 0x04, SetGroups = 0x08, SetGid = 0x10, SetUid = 0x20, SetNice = 0x40;
 
     internal uint Size;
     internal uint Flags;
@@ -67,6 +67,25 @@ internal unsafe struct SpawnNativeRequest
     internal uint GroupId;
     internal int ParentDeathSignal;
     internal int Reserved;
+    internal SpawnNativeRlimit* Rlimits;
+    internal ulong* Affinity;
+    internal int* JoinCgroupFds;
+    internal int RlimitCount;
+    internal int Nice;
+    internal int AffinitySize;
+    internal int JoinCgroupCount;
+}
+
+/// <summary>struct spawn_rlimit of native/spawn_native.c: one resource limit the child sets on itself.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SpawnNativeRlimit
+{
+    internal const int RLIMIT_CPU = 0, RLIMIT_CORE = 4, RLIMIT_NOFILE = 7, RLIMIT_AS = 9;
+
+    internal int Resource;
+    internal int Reserved;
+    internal ulong Soft;
+    internal ulong Hard;
 }
 
 
@@ -95,4 +114,8 @@ internal enum SpawnNativeStage
     Fds = 9,
     WorkingDirectory = 10,
     Exec = 11,
+    CgroupJoin = 12,
+    Rlimit = 13,
+    Nice = 14,
+    Affinity = 15,
 }

@@ -15,7 +15,7 @@ namespace Spawn;
 /// <remarks>
 /// Needs a cgroup v2 hierarchy in which this process may create cgroups (root, or a delegated
 /// subtree), and the Linux fast path to start a child inside one. Where either is missing,
-/// <see cref="Create"/> throws <see cref="CgroupUnavailableException"/>.
+/// <see cref="Create()"/> throws <see cref="CgroupUnavailableException"/>.
 /// </remarks>
 public sealed class ProcessTree : IDisposable
 {
@@ -35,6 +35,7 @@ public sealed class ProcessTree : IDisposable
     private readonly SafeFileHandle? _cpuStat;
     private readonly SafeFileHandle? _peak;     // v2 memory.peak or v1 memory.max_usage_in_bytes
     private readonly string? _peakPath;
+    private readonly TreeControllers? _controllers; // null without limits
 
     private readonly Lock _watchLock = new();
     private EpollWaiter? _emptyWaiter;
@@ -43,8 +44,10 @@ public sealed class ProcessTree : IDisposable
     private int _disposed;
 
     private ProcessTree(string path, string? memoryV1Path, TreeSentinel sentinel, SafeFileHandle events, SafeFileHandle? kill,
-        SafeFileHandle? cpuStat, SafeFileHandle? peak, string? peakPath)
+        SafeFileHandle? cpuStat, SafeFileHandle? peak, string? peakPath, ResourceLimits? limits, TreeControllers? controllers)
     {
+        Limits = limits;
+        _controllers = controllers;
         CgroupPath = path;
         _memoryV1Path = memoryV1Path;
         _cgroupId = CgroupHierarchy.IdOf(path);
@@ -59,6 +62,15 @@ public sealed class ProcessTree : IDisposable
     /// <summary>The cgroup directory.</summary>
     public string CgroupPath { get; }
 
+    /// <summary>The limits on the whole tree it was created with (<see cref="Create(ResourceLimits?)"/>), or null.</summary>
+    public ResourceLimits? Limits { get; }
+
+    /// <summary>The v1 cgroups made for the limits (hybrid systems), removed with the tree; for tests.</summary>
+    internal IReadOnlyList<string> LimitV1Directories => _controllers?.V1Directories ?? [];
+
+    /// <summary>cgroup v1 cgroup.procs files a child joins before exec, where a limit's controller is bound to v1 (hybrid systems).</summary>
+    internal IReadOnlyList<SafeHandle>? JoinFiles => _controllers?.JoinFiles is { Count: > 0 } files ? files : null;
+
     /// <summary>The sentinel's process, for tests that play its part.</summary>
     internal ProcessHandle SentinelProcess => _sentinel.Process;
 
@@ -72,12 +84,41 @@ public sealed class ProcessTree : IDisposable
     /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here; the message says why.</exception>
     /// <exception cref="SpawnException">A system call failed, for example EMFILE at the open-file limit (the tree needs a few descriptors); nothing is left behind.</exception>
     /// <exception cref="PlatformNotSupportedException">This is not Linux (on Windows every command already runs in a job object that a cancellation or timeout terminates).</exception>
-    public static ProcessTree Create()
+    public static ProcessTree Create() => Create(null);
+
+    /// <summary>
+    /// Creates a new, empty cgroup below this process's own, as <see cref="Create()"/> does, with limits
+    /// on what the whole tree may use: memory (<c>memory.max</c>, <c>memory.high</c>, <c>memory.swap.max</c>),
+    /// CPU (<c>cpu.max</c> as a number of CPUs, <c>cpu.weight</c>) and processes (<c>pids.max</c>). The
+    /// controllers are enabled for our cgroup's children where they are not yet (cgroup.subtree_control),
+    /// and the limits are written before anything runs in the tree. On hybrid systems, where a controller
+    /// is bound to cgroup v1, a v1 cgroup of the tree's name holds the limit; a child started by
+    /// <see cref="Command.WithLimits"/> joins it before it executes its program (one started with
+    /// <see cref="ProcessHandle.Start(string, IReadOnlyList{string}, StartOptions?)"/> and
+    /// <see cref="StartOptions.CgroupPath"/> joins only the v2 cgroup). <see cref="GetUsage"/> then says
+    /// how often the limits were reached.
+    /// </summary>
+    /// <param name="limits">The limits; only those on the whole tree (<see cref="ResourceLimits"/> says which). Null: none.</param>
+    /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here, or a controller a limit needs cannot be had or set (the message says which and why).</exception>
+    /// <exception cref="ArgumentException">A limit the child sets on itself (open files, nice, ...) was given: those go to <see cref="StartOptions.Limits"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range.</exception>
+    /// <exception cref="SpawnException">A system call failed (EMFILE, for example); nothing is left behind.</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux (on Windows every command already runs in a job object that a cancellation or timeout terminates).</exception>
+    public static ProcessTree Create(ResourceLimits? limits)
     {
         PlatformGuard.ThrowIfUnsupported();
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("A ProcessTree is a cgroup, which Windows does not have; on Windows every command runs in a job object of its own, which a cancellation or timeout terminates.");
+        }
+        if (limits is not null)
+        {
+            if (limits.HasProcessLimits)
+            {
+                throw new ArgumentException($"A process tree takes only the limits on the whole tree; those a process sets on itself ({limits.ProcessPart}) go to StartOptions.Limits (Command.WithLimits splits them itself).", nameof(limits));
+            }
+            limits.Validate();
+            if (!limits.NeedsTree) limits = null;
         }
         string parent = CgroupHierarchy.OwnV2Directory
             ?? throw new CgroupUnavailableException("No cgroup v2 hierarchy is mounted (see /proc/self/mountinfo), so a process tree cannot be contained.");
@@ -91,9 +132,11 @@ public sealed class ProcessTree : IDisposable
 
         // The sentinel first: should this process die at any point after, the directories made
         // below are removed by it.
-        TreeSentinel sentinel = TreeSentinel.Start(path, v1Candidate);
+        IReadOnlyList<string> limitV1 = limits is null ? [] : Unavailable(() => TreeControllers.PlanV1(limits, name));
+        TreeSentinel sentinel = TreeSentinel.Start(path, [.. limitV1.Union(v1Candidate is null ? [] : [v1Candidate])]);
         string? memoryV1 = null;
         SafeFileHandle? events = null, kill = null, cpuStat = null, peak = null;
+        TreeControllers? controllers = null;
         try
         {
             try
@@ -104,6 +147,7 @@ public sealed class ProcessTree : IDisposable
             {
                 throw new CgroupUnavailableException($"Cannot create a cgroup in {parent} ({e.Message}); containing a process tree needs root or a delegated cgroup subtree.", e);
             }
+            if (limits is not null) controllers = Unavailable(() => TreeControllers.Apply(limits, path, name));
             // Peak memory comes from v2's memory.peak where the memory controller is on v2; on hybrid
             // systems it is bound to v1, so a sibling v1 memory cgroup accounts it.
             string? peakPath = Path.Combine(path, "memory.peak");
@@ -128,19 +172,33 @@ public sealed class ProcessTree : IDisposable
             kill = CgroupFile.OpenIfPresent(Path.Combine(path, "cgroup.kill"), FileAccess.Write);
             cpuStat = CgroupFile.OpenIfPresent(Path.Combine(path, "cpu.stat"), FileAccess.Read);
             peak = peakPath is null ? null : CgroupFile.OpenIfPresent(peakPath, FileAccess.Read);
-            return new ProcessTree(path, memoryV1, sentinel, events, kill, cpuStat, peak, peak is null ? null : peakPath);
+            return new ProcessTree(path, memoryV1, sentinel, events, kill, cpuStat, peak, peak is null ? null : peakPath, limits, controllers);
         }
         catch
         {
+            controllers?.Dispose();
             events?.Dispose();
             kill?.Dispose();
             cpuStat?.Dispose();
             peak?.Dispose();
             // Nothing has run in them: they are empty and go at once.
-            bool removed = Remove(path) && (memoryV1 is null || Remove(memoryV1));
+            bool removed = Remove(path) && (memoryV1 is null || Remove(memoryV1)) && (controllers is null || RemoveAll(controllers.V1Directories));
             if (removed) sentinel.Release();
             else sentinel.HandOver();
             throw;
+        }
+    }
+
+    /// <summary>Runs a step of the limits, reporting a limit that cannot be had as <see cref="CgroupUnavailableException"/>.</summary>
+    private static T Unavailable<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (CgroupLimitException e)
+        {
+            throw new CgroupUnavailableException(e.Message, e.InnerException);
         }
     }
 
@@ -211,7 +269,7 @@ public sealed class ProcessTree : IDisposable
     }
 
     /// <summary>
-    /// Kills every process in the tree at once (cgroup.kill, kept open since <see cref="Create"/>, so it
+    /// Kills every process in the tree at once (cgroup.kill, kept open since <see cref="Create()"/>, so it
     /// works with a full fd table), daemons and new sessions included. A no-op once the tree is gone.
     /// </summary>
     /// <exception cref="SpawnException">The kill could not be written.</exception>
@@ -283,7 +341,7 @@ public sealed class ProcessTree : IDisposable
 
     /// <summary>
     /// What the tree has used so far: CPU time from cpu.stat, peak memory where a memory controller
-    /// accounts it. Both files are kept open since <see cref="Create"/>. After <see cref="Dispose"/>,
+    /// accounts it. Both files are kept open since <see cref="Create()"/>. After <see cref="Dispose"/>,
     /// what it had used when it was removed.
     /// </summary>
     /// <exception cref="SpawnException">The files could not be read.</exception>
@@ -314,7 +372,7 @@ public sealed class ProcessTree : IDisposable
             peak = value;
         }
         string? why = peak is null ? "no memory controller accounts this cgroup (cgroup v2 memory.peak needs the memory controller enabled for our cgroup's children)" : null;
-        return new TreeUsage(TimeSpan.FromMicroseconds(user), TimeSpan.FromMicroseconds(system), peak, why);
+        return new TreeUsage(TimeSpan.FromMicroseconds(user), TimeSpan.FromMicroseconds(system), peak, why, _controllers?.OomKills(), _controllers?.ForksRefused());
     }
 
     /// <summary>
@@ -382,6 +440,7 @@ public sealed class ProcessTree : IDisposable
             _kill?.Dispose();
             _cpuStat?.Dispose();
             _peak?.Dispose();
+            _controllers?.Dispose();
             if (removed) _sentinel.Release();
             else _sentinel.HandOver();
         }
@@ -412,7 +471,15 @@ public sealed class ProcessTree : IDisposable
         {
             // Usage is only for GetUsage after disposal: it then says it is not known.
         }
-        return Remove(CgroupPath) && (_memoryV1Path is null || Remove(_memoryV1Path));
+        return Remove(CgroupPath) && (_memoryV1Path is null || Remove(_memoryV1Path)) && (_controllers is null || RemoveAll(_controllers.V1Directories));
+    }
+
+    /// <summary>Removes every directory, even after one fails; true when all are gone.</summary>
+    private static bool RemoveAll(IReadOnlyList<string> directories)
+    {
+        bool all = true;
+        foreach (string directory in directories) all &= Remove(directory);
+        return all;
     }
 
     /// <summary>Blocks on cgroup.events (POLLPRI on a change) until "populated 0" or the deadline.</summary>

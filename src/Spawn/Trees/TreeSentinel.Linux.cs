@@ -10,7 +10,7 @@ namespace Spawn;
 /// (close-on-exec, so no other child inherits it). When this process dies in any way —
 /// <c>Environment.FailFast</c>, SIGKILL — the kernel closes the write end; the sentinel reads
 /// end-of-file, writes <c>cgroup.kill</c>, waits (bounded) until the cgroup can be removed, and removes
-/// it and the v1 memory cgroup. A pipe is used rather than a parent-death signal, which fires when
+/// it and the v1 cgroups made for it. A pipe is used rather than a parent-death signal, which fires when
 /// the parent's creating <em>thread</em> exits, not the process.
 /// </summary>
 /// <remarks>
@@ -24,20 +24,22 @@ internal sealed class TreeSentinel
 {
     private const string Shell = "/bin/sh";
 
-    // $1: the v2 cgroup, $2: the v1 memory cgroup or "". A line on stdin means "released: exit";
+    // $1: the v2 cgroup, then the v1 cgroups (memory, cpu, pids) made for it, if any. A line on stdin means "released: exit";
     // end-of-file means the owner is gone. Kernels before 5.14 have no cgroup.kill: SIGKILL what
     // cgroup.procs lists, again and again, until the cgroup can be removed (about 30 s at most).
     private const string Script =
         "trap '' HUP INT QUIT PIPE\n" +
         "if read -r _; then exit 0; fi\n" +
         "exec </dev/null\n" +
+        "cg=$1; shift\n" +
         "i=0\n" +
         "while :; do\n" +
-        "  if [ -d \"$1\" ]; then\n" +
-        "    if [ -e \"$1/cgroup.kill\" ]; then echo 1 >\"$1/cgroup.kill\"; else kill -9 $(cat \"$1/cgroup.procs\"); fi\n" +
-        "    rmdir \"$1\"\n" +
+        "  if [ -d \"$cg\" ]; then\n" +
+        "    if [ -e \"$cg/cgroup.kill\" ]; then echo 1 >\"$cg/cgroup.kill\"; else kill -9 $(cat \"$cg/cgroup.procs\"); fi\n" +
+        "    rmdir \"$cg\"\n" +
         "  fi\n" +
-        "  if [ ! -d \"$1\" ] && { [ -z \"$2\" ] || [ ! -d \"$2\" ] || rmdir \"$2\"; }; then exit 0; fi\n" +
+        "  left=0; for d in \"$@\"; do if [ -d \"$d\" ] && ! rmdir \"$d\"; then left=1; fi; done\n" +
+        "  if [ ! -d \"$cg\" ] && [ \"$left\" = 0 ]; then exit 0; fi\n" +
         "  i=$((i+1)); [ \"$i\" -lt 600 ] || exit 1\n" +
         "  sleep 0.05\n" +
         "done\n";
@@ -59,16 +61,16 @@ internal sealed class TreeSentinel
     /// <summary>The sentinel's process (tests use it to play its death).</summary>
     internal ProcessHandle Process => _process;
 
-    /// <summary>Starts a sentinel for the cgroup <paramref name="cgroup"/> (which need not exist yet) and <paramref name="memoryV1"/>.</summary>
+    /// <summary>Starts a sentinel for the cgroup <paramref name="cgroup"/> and the v1 cgroups <paramref name="v1Cgroups"/> (which need not exist yet).</summary>
     /// <exception cref="SpawnException">The pipe or the start failed (EMFILE, EAGAIN, ...).</exception>
     /// <exception cref="CgroupUnavailableException">There is no <c>/bin/sh</c> to run it.</exception>
-    internal static TreeSentinel Start(string cgroup, string? memoryV1)
+    internal static TreeSentinel Start(string cgroup, IReadOnlyList<string> v1Cgroups)
     {
         (SafeFileHandle created, SafeFileHandle lifeline) = LifelinePipe.Create();
         using SafeFileHandle readEnd = created;
         try
         {
-            ProcessHandle process = ProcessHandle.Start(Shell, ["sh", "-c", Script, "spawn-tree-sentinel", cgroup, memoryV1 ?? ""], new StartOptions
+            ProcessHandle process = ProcessHandle.Start(Shell, ["sh", "-c", Script, "spawn-tree-sentinel", cgroup, .. v1Cgroups], new StartOptions
             {
                 Stdin = readEnd,
                 NewSession = true,

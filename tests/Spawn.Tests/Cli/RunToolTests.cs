@@ -109,7 +109,7 @@ public sealed class RunToolTests : IDisposable
         string json = Path.Combine(_dir, "stats.json");
         var outcome = await Tool.RunAsync("run", "--stats", "--json", json, "--", ChildProgram.Path, "burn", "0.5");
         Assert.Equal(0, outcome.State.ExitCode);
-        Assert.Matches(@"^spawn: exit status 0, wall \d+\.\d{3} s, user \d+\.\d{3} s, sys \d+\.\d{3} s, max rss (\d+\.\d MiB|unknown \(<= \d+\.\d MiB: includes spawn's own memory\))$", outcome.Stderr.Trim());
+        Assert.Matches(@"^spawn: exit status 0, wall \d+\.\d{3} s, user \d+\.\d{3} s, sys \d+\.\d{3} s, max rss (\d+\.\d MiB|unknown \(<= \d+\.\d MiB: includes spawn's own memory\))(; id \d+(:\d+)?)$", outcome.Stderr.Trim());
 
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         JsonElement root = document.RootElement;

@@ -158,4 +158,33 @@ public sealed class WaitToolTests
         Assert.Equal($"PID {quick.Pid} finished\n", outcome.Stdout);
         Assert.False(slow.Handle.HasExited);
     }
+
+    [Fact]
+    public async Task Wait_takes_PID_colon_INODE_and_waits_for_that_process()
+    {
+        using var other = new GatedProcess(0);
+        if (other.Handle.UniqueId is null) Assert.Skip("this kernel has no pidfs: no PID:INODE");
+        string[] args = ProcessHandle.UsesPidfd ? ["wait", "--status", other.Handle.QualifiedId] : ["wait", "--exited", other.Handle.QualifiedId];
+        var outcome = await RunToolWhile(tool => { WaitUntilToolHolds(tool, other.Handle); other.Open(); }, args);
+        Assert.Equal(0, outcome.State.ExitCode);
+        Assert.Equal(0, other.Handle.Wait().ExitCode);
+    }
+
+    [Fact]
+    public async Task Wait_refuses_a_PID_whose_inode_is_another()
+    {
+        using var other = new GatedProcess(0);
+        if (other.Handle.UniqueId is null) Assert.Skip("this kernel has no pidfs: no PID:INODE");
+        ulong inode = other.Handle.UniqueId!.Value;
+        string wrong = $"{other.Pid}:{inode + 1}";
+        var outcome = await Tool.RunAsync("wait", wrong);
+        Assert.Equal(1, outcome.State.ExitCode);
+        Assert.Contains("is gone", outcome.Stderr, StringComparison.Ordinal);
+        var accepted = await Tool.RunAsync("wait", "--exited", wrong);
+        Assert.Equal(0, accepted.State.ExitCode);
+        Assert.False(other.Handle.HasExited);
+        var malformed = await Tool.RunAsync("wait", $"{other.Pid}:x");
+        Assert.Equal(1, malformed.State.ExitCode);
+        Assert.Contains("failed to parse PID argument", malformed.Stderr, StringComparison.Ordinal);
+    }
 }

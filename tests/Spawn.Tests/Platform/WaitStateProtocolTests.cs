@@ -183,6 +183,8 @@ public sealed class WaitStateProtocolTests
             return State is null;
         }
 
+        internal override ProcessInfo GetInfo() => throw new NotSupportedException("not played by this script");
+
         protected override void WaitOnce()
         {
             if (Status == Released && State is null) throw Disposed();
