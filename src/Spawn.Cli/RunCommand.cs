@@ -67,10 +67,10 @@ internal static class RunCommand
         {
             forwarding.Dispose();
             Console.Error.WriteLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode.GetValueOrDefault())}");
-            return e.ErrorName switch
+            return e.Error switch
             {
-                "ENOENT" => NotFound,
-                "EAGAIN" or "ENOMEM" or "EMFILE" or "ENFILE" => ToolFailed,
+                Errno.ENOENT => NotFound,
+                Errno.EAGAIN or Errno.ENOMEM or Errno.EMFILE or Errno.ENFILE => ToolFailed,
                 _ => CannotInvoke,
             };
         }
@@ -124,7 +124,7 @@ internal static class RunCommand
         {
             return command.Start();
         }
-        catch (ProcessStartException e) when (e.ErrorName == "ENOEXEC")
+        catch (ProcessStartException e) when (e.Error is Errno.ENOEXEC)
         {
             return command.WithArguments([command.Program, .. command.Arguments]).WithProgram("/bin/sh").Start();
         }

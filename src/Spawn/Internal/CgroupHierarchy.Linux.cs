@@ -27,7 +27,7 @@ internal static class CgroupHierarchy
 
     /// <summary>rmdir: true when the directory is gone (removed now or already).</summary>
     internal static bool Remove(string directory) =>
-        Sys.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == Errno.ENOENT;
+        Sys.Rmdir(directory) == 0 || Errno.Last() == Errno.ENOENT;
 
     private static (string?, string?, string?) Locate()
     {

@@ -16,7 +16,7 @@ internal static unsafe class ChildPidfd
     {
         int fd = Sys.PidfdOpen(pid);
         if (fd >= 0) return fd;
-        int errno = Marshal.GetLastPInvokeError();
+        Errno errno = Errno.Last();
         if (errno == Errno.ESRCH) return -1; // another component reaped it already
 
         Sys.Kill(pid, Signals.SIGKILL);

@@ -44,7 +44,7 @@ internal static unsafe class EpollReactor
         EpollEvent.Write(evt, events, id);
         if (Sys.EpollCtl(epollFd, Sys.EPOLL_CTL_ADD, fd, evt) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            Errno errno = Errno.Last();
             lock (s_lock)
             {
                 s_handlers.Remove(id);
@@ -61,7 +61,7 @@ internal static unsafe class EpollReactor
         EpollEvent.Write(evt, events, id);
         if (Sys.EpollCtl(s_epollFd, Sys.EPOLL_CTL_MOD, fd, evt) != 0)
         {
-            throw SpawnException.FromErrno("Re-arming a descriptor in Spawn's epoll instance (epoll_ctl)", Marshal.GetLastPInvokeError());
+            throw SpawnException.FromErrno("Re-arming a descriptor in Spawn's epoll instance (epoll_ctl)", Errno.Last());
         }
     }
 
@@ -109,7 +109,7 @@ internal static unsafe class EpollReactor
         {
             if (s_epollFd >= 0) return s_epollFd;
             fd = Sys.EpollCreate1(Sys.EPOLL_CLOEXEC);
-            if (fd < 0) throw SpawnException.FromErrno("Creating Spawn's epoll instance", Marshal.GetLastPInvokeError());
+            if (fd < 0) throw SpawnException.FromErrno("Creating Spawn's epoll instance", Errno.Last());
             var thread = new Thread(Run) { IsBackground = true, Name = "Spawn epoll reactor" };
             try
             {

@@ -23,18 +23,18 @@ internal sealed class PidWaitState : ProcessWaitState
     }
 
     internal static new ProcessWaitState Find(int pid) =>
-        Sys.Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM ? new PidWaitState(pid, isChild: false) : Gone(pid);
+        Sys.Kill(pid, 0) == 0 || Errno.Last() == Errno.EPERM ? new PidWaitState(pid, isChild: false) : Gone(pid);
 
     /// <summary>Signals by number (the process, or with <paramref name="group"/> its group), serialized with the reap.</summary>
     internal override bool Signal(int signal, bool group)
     {
-        int errno;
+        Errno errno;
         lock (Sync)
         {
             if (Status == Released) throw Disposed();
             if (State is not null) return false;
             if (Sys.Kill(group ? -Pid : Pid, signal) == 0) return true;
-            errno = Marshal.GetLastPInvokeError();
+            errno = Errno.Last();
         }
         if (errno == Errno.ESRCH) return false;
         throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to {(group ? "process group" : "process")} {Pid}", errno);
@@ -62,7 +62,7 @@ internal sealed class PidWaitState : ProcessWaitState
             result = Sys.WaitidLibc(Sys.P_PID, Pid, &info, Sys.WEXITED | Sys.WNOWAIT);
         }
         while (Eintr.Interrupted(result));
-        if (result < 0 && Marshal.GetLastPInvokeError() is int errno && errno != Errno.ECHILD)
+        if (result < 0 && Errno.Last() is Errno errno && errno != Errno.ECHILD)
         {
             throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
         }
@@ -91,7 +91,7 @@ internal sealed class PidWaitState : ProcessWaitState
             }
             else
             {
-                int errno = Marshal.GetLastPInvokeError();
+                Errno errno = Errno.Last();
                 if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (wait4)", errno);
                 PublishLocked(ProcessState.Unknown(Pid, ForeignReaper.Describe() + ", and PID mode has no pidfd to ask for its status"));
             }
@@ -106,7 +106,7 @@ internal sealed class PidWaitState : ProcessWaitState
 
     protected override void WatchNonChild() => _ = PollUntilGoneAsync();
 
-    private bool IsAlive() => Sys.Kill(Pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM;
+    private bool IsAlive() => Sys.Kill(Pid, 0) == 0 || Errno.Last() == Errno.EPERM;
 
     private async Task PollUntilGoneAsync()
     {

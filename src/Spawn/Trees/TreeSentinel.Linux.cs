@@ -76,7 +76,7 @@ internal sealed class TreeSentinel
             });
             return new TreeSentinel(process, lifeline);
         }
-        catch (ProcessStartException e) when (e.ErrorCode is Errno.ENOENT or Errno.EACCES)
+        catch (ProcessStartException e) when (e.Error is Errno.ENOENT or Errno.EACCES)
         {
             lifeline.Dispose();
             throw new CgroupUnavailableException($"A process tree needs {Shell} for the sentinel that ends it if this process dies ({e.Message}).", e);
