@@ -92,15 +92,6 @@ internal static unsafe class EpollReactor
     /// <summary>The second half of <see cref="Unregister"/>: EPOLL_CTL_DEL.</summary>
     internal static void Detach(int fd) => _ = Sys.EpollCtl(s_epollFd, Sys.EPOLL_CTL_DEL, fd, null);
 
-    /// <summary>True while registration <paramref name="id"/> is in the set (for tests).</summary>
-    internal static bool IsRegistered(ulong id)
-    {
-        lock (s_lock)
-        {
-            return s_handlers.ContainsKey(id);
-        }
-    }
-
     private static int EnsureStarted()
     {
         int fd = Volatile.Read(ref s_epollFd);

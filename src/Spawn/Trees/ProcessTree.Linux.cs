@@ -59,9 +59,6 @@ public sealed class ProcessTree : IDisposable
     /// <summary>The cgroup directory.</summary>
     public string CgroupPath { get; }
 
-    /// <summary>The sentinel's process, for tests that play its part.</summary>
-    internal ProcessHandle SentinelProcess => _sentinel.Process;
-
     /// <summary>The v1 memory cgroup on hybrid systems, else null.</summary>
     internal string? MemoryV1Path => _memoryV1Path;
 

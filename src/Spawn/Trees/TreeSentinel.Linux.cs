@@ -56,9 +56,6 @@ internal sealed class TreeSentinel
         _lifeline = lifeline;
     }
 
-    /// <summary>The sentinel's process (tests use it to play its death).</summary>
-    internal ProcessHandle Process => _process;
-
     /// <summary>Starts a sentinel for the cgroup <paramref name="cgroup"/> (which need not exist yet) and <paramref name="memoryV1"/>.</summary>
     /// <exception cref="SpawnException">The pipe or the start failed (EMFILE, EAGAIN, ...).</exception>
     /// <exception cref="CgroupUnavailableException">There is no <c>/bin/sh</c> to run it.</exception>
