@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Spawn.Internal;
 
 namespace Spawn;
 
@@ -14,10 +15,14 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
 
-    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
+    /// <summary>The child's wait state (the platform layer's), which <see cref="Handle"/> is the public facade of.</summary>
+    private readonly ProcessWaitState _wait;
+
+    private ChildProcess(Command command, ProcessWaitState wait, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
     {
         Command = command;
-        Handle = handle;
+        _wait = wait;
+        Handle = new ProcessHandle(wait);
         Tree = tree;
         StartTime = DateTimeOffset.UtcNow;
         _startTick = Environment.TickCount64;
@@ -68,13 +73,13 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
 
     internal static ChildProcess Start(Command command, CancellationToken cancellationToken)
     {
-        Internal.PlatformGuard.ThrowIfUnsupported();
+        PlatformGuard.ThrowIfUnsupported();
         cancellationToken.ThrowIfCancellationRequested();
         List<string>? environment = EnvironmentBuilder.Build(command, out string? pathVariable);
         string program = ProgramResolver.Resolve(command.Program, pathVariable, command.AllowsRelativePathLookup, command.WorkingDirectory);
 
         var slots = new StdioSlot[3];
-        ProcessHandle handle;
+        ProcessWaitState wait;
         ProcessTree? tree = null;
         try
         {
@@ -84,7 +89,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
             slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
                 ? new StdioSlot { ChildHandle = slots[1].ChildHandle } // 2>&1: the same descriptor, not owned twice
                 : command.Stderr.Open(2);
-            handle = ProcessHandle.Start(program, [command.Program, .. command.Arguments], new StartOptions
+            wait = ProcessWaitState.StartChild(program, [command.Program, .. command.Arguments], new StartOptions
             {
                 Environment = environment,
                 WorkingDirectory = command.WorkingDirectory,
@@ -110,7 +115,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, handle, tree, slots, tail, cancellationToken);
+        return new ChildProcess(command, wait, tree, slots, tail, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>

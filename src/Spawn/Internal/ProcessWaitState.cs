@@ -38,7 +38,7 @@ namespace Spawn.Internal;
 /// when it exits, and its pending waits still complete.</item>
 /// </list>
 /// <para>The kernel calls are the subclasses' (<see cref="PidfdWaitState"/>, <see cref="PidWaitState"/>;
-/// one per mode, chosen once by <see cref="ForChild"/> and <see cref="Find"/>); this class holds the
+/// one per mode, chosen once by <see cref="StartChild"/> and <see cref="Find"/>); this class holds the
 /// protocol, so tests drive it through a scripted subclass without real processes.</para>
 /// </remarks>
 internal abstract class ProcessWaitState
@@ -85,32 +85,30 @@ internal abstract class ProcessWaitState
     protected int Status => Volatile.Read(ref _status);
 
     /// <summary>
-    /// The wait state of a child just started: <paramref name="pidfd"/> is its pidfd in handle mode
-    /// (-1 when another component reaped it before the pidfd was opened), unused in PID mode.
-    /// <paramref name="watchExit"/> false leaves it out of the watcher (tests play a foreign reaper).
+    /// Starts a child (the spawn step) and returns its wait state, watched from the start: in
+    /// handle mode by the exit watcher, in PID mode by the <see cref="ChildReaper"/>.
     /// </summary>
-    /// <exception cref="ProcessStartException">Handle mode: the child could not be watched, so it was killed and reaped.</exception>
-    internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path)
+    /// <exception cref="ProcessStartException">The program could not be started; or, in handle mode, the child could not be watched, so it was killed and reaped.</exception>
+    internal static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options)
     {
-        if (!HandleMode.UsePidfd)
+        bool usePidfd = HandleMode.UsePidfd;
+        // Before the start: a reaper thread that cannot start fails the start, rather than leave a child nobody reaps.
+        if (!usePidfd) ChildReaper.Shared.EnsureStarted();
+        int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd);
+        if (!usePidfd)
         {
-            var tracked = new PidWaitState(pid, isChild: true);
-            if (watchExit) ChildReaper.Track(tracked);
+            var tracked = new PidWaitState(pid, isChild: true, ChildReaper.Shared);
+            ChildReaper.Shared.Track(tracked);
             return tracked;
         }
         if (pidfd < 0)
         {
+            // Another component reaped it before the pidfd was opened.
             return new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
         }
         var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd));
-        if (watchExit) child.WatchChild(path);
+        child.WatchChild(path);
         return child;
-    }
-
-    /// <summary>Before a child is started: what must run for it to be reaped (PID mode's reaper thread).</summary>
-    internal static void PrepareForChild(bool watchExit)
-    {
-        if (!HandleMode.UsePidfd && watchExit) ChildReaper.EnsureStarted();
     }
 
     /// <summary>Any process by PID; one already gone gives a finished state.</summary>
@@ -149,6 +147,31 @@ internal abstract class ProcessWaitState
         // Children are watched from the start; a non-child is watched once someone waits.
         if (firstWaiter && !IsChild) WatchNonChild();
         return cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
+    }
+
+    /// <summary>
+    /// Blocks until the state is known or <paramref name="deadline"/> (Environment.TickCount64)
+    /// passes; true when known. Needs no thread-pool thread: the watcher completes the wait itself.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">Disposed before the state was known.</exception>
+    internal virtual bool WaitUntil(long deadline)
+    {
+        Task<ProcessState> exited = WaitAsync(CancellationToken.None);
+        long remaining = deadline - Environment.TickCount64;
+        return remaining <= 0 ? State is not null : Completed(exited, (int)Math.Min(remaining, int.MaxValue));
+    }
+
+    /// <summary>True when <paramref name="exited"/> completes within <paramref name="milliseconds"/>; a failed wait counts as completed (Wait reports its failure).</summary>
+    protected static bool Completed(Task<ProcessState> exited, int milliseconds)
+    {
+        try
+        {
+            return exited.Wait(milliseconds);
+        }
+        catch (AggregateException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process (or the group it leads); false once it is known to be reaped.</summary>
