@@ -123,7 +123,7 @@ public sealed partial class ChildProcess
             bool stopped = Handle.Signal(Signals.SIGSTOP);
             if (stopped) _descendants ??= new Descendants(Pid, (_wait as PidfdWaitState)?.Pidfd);
             _descendants?.StopAll(fromRoot: stopped);
-            if (group) Handle.SignalGroup(signal);
+            if (group) _wait.SignalGroup(signal);
             else Handle.Signal(signal);
             if (signal == Signals.SIGKILL)
             {

@@ -139,7 +139,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         {
             throw new InvalidOperationException("The command was not started in its own process group (WithNewProcessGroup or WithNewSession); its group is ours.");
         }
-        return Handle.SignalGroup(signal);
+        return _wait.SignalGroup(signal);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the child's whole process group (see <see cref="SignalGroup(int)"/>).</summary>

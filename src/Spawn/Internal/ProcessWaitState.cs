@@ -178,6 +178,19 @@ internal abstract class ProcessWaitState
     /// <exception cref="ObjectDisposedException">Disposed.</exception>
     internal abstract bool Signal(int signal, bool group);
 
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the process group this process leads (its pgid is its pid).
+    /// The caller has made sure the process was started as a group leader; otherwise its group
+    /// would be ours. False once the leader is known to have finished.
+    /// </summary>
+    internal bool SignalGroup(int signal)
+    {
+        Signals.Validate(signal);
+        // kill(-1) would signal every process we may signal; a PID 1 child is its namespace's init.
+        if (Pid <= 1) throw new InvalidOperationException($"Refusing to signal process group {Pid}.");
+        return Signal(signal, group: true);
+    }
+
     /// <summary>Runs <paramref name="func"/> with the raw OS handle under a reference.</summary>
     internal virtual TResult WithHandle<TResult>(Func<int, TResult> func)
     {
