@@ -118,6 +118,15 @@ public sealed partial class ProcessHandle : IDisposable
     public bool Kill() => Signal(Signals.SIGKILL);
 
     /// <summary>
+    /// The process group the process is in (getpgid), or null once it has finished. The answer is
+    /// confirmed through the handle after it is read, so a PID reused meanwhile never yields another
+    /// process's group (for a process found by <see cref="Find"/> in PID mode, which has no handle
+    /// to confirm with, only the usual PID caveat applies).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    public int? GetProcessGroupId() => _wait.ProcessGroupId();
+
+    /// <summary>
     /// Blocks until the process has exited and returns how it ended. For a child, reaps it and
     /// collects its resource usage; a stopped child does not end the wait. Idempotent: every call,
     /// concurrent or later, returns the same <see cref="ProcessState"/>.

@@ -155,6 +155,7 @@ public sealed partial class ChildProcess
             _cutTimer?.Dispose();
             _cutTimer = null;
             _descendants?.Dispose();
+            _descendants = null; // a later SignalAll must not use it
         }
     }
 }

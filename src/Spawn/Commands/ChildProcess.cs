@@ -145,6 +145,22 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     /// <summary>Sends <paramref name="signal"/> to the child's whole process group (see <see cref="SignalGroup(int)"/>).</summary>
     public bool SignalGroup(PosixSignal signal) => SignalGroup(Signals.FromPosixSignal(signal));
 
+    /// <summary>
+    /// Sends <paramref name="signal"/> to everything the command runs, as its cancellation and
+    /// timeout do: with a process tree (<see cref="Command.WithProcessTree"/>) to every process in
+    /// it (SIGKILL kills the tree); otherwise to the child (to its process group when it leads one)
+    /// and to each descendant a walk of the process table finds, every one stopped while the walk
+    /// finds them and continued afterwards, so none can start another unseen. Once the child has
+    /// exited, only what earlier walks found is signalled.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a signal number (0 to 64).</exception>
+    /// <exception cref="ObjectDisposedException">The child was disposed.</exception>
+    public void SignalAll(int signal)
+    {
+        Signals.Validate(signal);
+        SignalForCancel(signal);
+    }
+
     Task<CommandResult> IStreamedRun<CommandResult>.WaitForCompletionAsync() => WaitForCompletionAsync();
 
     void IStreamedRun<CommandResult>.Validate(CommandResult result) => Validate(result);

@@ -191,6 +191,20 @@ internal abstract class ProcessWaitState
         return Signal(signal, group: true);
     }
 
+    /// <summary>
+    /// The process group the process is in; null once it is known to have finished. Read by PID
+    /// (getpgid), then confirmed through the handle (a signal 0, which in handle mode goes through
+    /// the pidfd and in PID mode is serialized with the reap): a PID handed on to another process
+    /// meanwhile gives null, never that process's group.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">Disposed.</exception>
+    internal int? ProcessGroupId()
+    {
+        if (State is not null) return null;
+        int group = Interop.Sys.GetPgid(Pid);
+        return group > 0 && Signal(0, group: false) ? group : null;
+    }
+
     /// <summary>Runs <paramref name="func"/> with the raw OS handle under a reference.</summary>
     internal virtual TResult WithHandle<TResult>(Func<int, TResult> func)
     {
