@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Spawn.Cli.Interop;
 
 namespace Spawn.Cli;
 
@@ -47,8 +46,10 @@ internal static class RunCommand
 
         // As GNU timeout: our own group, so the deadline reaches everything the program starts there,
         // and never stopped for writing to a terminal we do not own.
-        if (!options.Foreground && !options.Group) ProcessGroups.MakeOwnGroup();
-        ProcessGroups.IgnoreTerminalStops();
+        // (Leading a group fails, harmlessly, for a session leader.)
+        if (!options.Foreground && !options.Group) _ = CurrentProcess.TryLeadNewProcessGroup();
+        CurrentProcess.IgnoreSignal(Signals.SIGTTIN);
+        CurrentProcess.IgnoreSignal(Signals.SIGTTOU);
 
         int[] handled = [.. s_handled, .. s_passedOn, .. Catchable(options.Signal) && !s_handled.Contains(options.Signal) && !s_passedOn.Contains(options.Signal) ? [options.Signal] : Array.Empty<int>()];
         var forwarding = new SignalForwarding(handled);
@@ -74,10 +75,10 @@ internal static class RunCommand
         {
             forwarding.Dispose();
             Console.Error.WriteLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode.GetValueOrDefault())}");
-            return e.ErrorName switch
+            return e.Error switch
             {
-                "ENOENT" => NotFound,
-                "EAGAIN" or "ENOMEM" or "EMFILE" or "ENFILE" => ToolFailed,
+                Errno.ENOENT => NotFound,
+                Errno.EAGAIN or Errno.ENOMEM or Errno.EMFILE or Errno.ENFILE => ToolFailed,
                 _ => CannotInvoke,
             };
         }
@@ -114,18 +115,18 @@ internal static class RunCommand
             if (state.Signal is int signal && !run.TimedOut)
             {
                 // As GNU timeout does: end by the same signal, so our parent sees what happened.
-                SelfSignal.Die(signal);
+                CurrentProcess.ExitBySignal(signal);
             }
             if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree)
             {
                 // GNU timeout's KILL to its own group ends timeout too; a script sees "Killed".
-                SelfSignal.Die(Signals.SIGKILL);
+                CurrentProcess.ExitBySignal(Signals.SIGKILL);
             }
             return status;
         }
     }
 
-    private static bool Catchable(int signal) => signal is not (Signals.SIGKILL or Signals.SIGSTOP or Signals.SIGCONT or Signals.SIGCHLD or 21 or 22 or 0) && signal < 32;
+    private static bool Catchable(int signal) => signal is not (Signals.SIGKILL or Signals.SIGSTOP or Signals.SIGCONT or Signals.SIGCHLD or Signals.SIGTTIN or Signals.SIGTTOU or 0) && signal < 32;
 
     /// <summary>
     /// Starts the command; a file the kernel cannot run (ENOEXEC: a script without a #! line) is
@@ -137,7 +138,7 @@ internal static class RunCommand
         {
             return command.Start();
         }
-        catch (ProcessStartException e) when (e.ErrorName == "ENOEXEC")
+        catch (ProcessStartException e) when (e.Error is Errno.ENOEXEC)
         {
             return command.WithArguments([command.Program, .. command.Arguments]).WithProgram("/bin/sh").Start();
         }
@@ -186,7 +187,7 @@ internal static class RunCommand
         internal void OnSignal(int signal, bool gnuHandled, bool terminalKind)
         {
             if (_exit.IsCompleted) return;
-            bool delivered = terminalKind && ProcessGroups.TerminalForegroundGroup() == target.ProgramGroup;
+            bool delivered = terminalKind && CurrentProcess.TerminalForegroundProcessGroupId == target.ProgramGroup;
             if (!gnuHandled)
             {
                 if (!delivered) target.Send(signal);

@@ -1,13 +1,14 @@
 using System.Globalization;
-using Spawn.Cli.Interop;
 
 namespace Spawn.Cli;
 
 /// <summary>
 /// Where `spawn run` delivers a signal, by mode: GNU timeout's default (the program and the process
-/// group we made for it and ourselves), --foreground (the program only), --group (the program's own
-/// group) or --tree (its cgroup). After a signal that does not end it by itself, SIGCONT follows, so
-/// a stopped program still gets it (not with --foreground: GNU timeout sends nothing more there).
+/// group we made for it and ourselves), --foreground (the program only), or, with --group or
+/// --tree, everything the command runs as the library's cancellation reaches it
+/// (<see cref="ChildProcess.SignalAll"/>: its cgroup, or its own group and the descendants a walk
+/// finds). After a signal that does not end it by itself, SIGCONT follows, so a stopped program
+/// still gets it (not with --foreground: GNU timeout sends nothing more there).
 /// </summary>
 internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<int, bool> canSwallow)
 {
@@ -17,7 +18,7 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
     /// The process group the program is in, to compare with the terminal's foreground group:
     /// ours unless --group made it one of its own.
     /// </summary>
-    internal int ProgramGroup { get; } = options.Group ? child.Pid : ProcessGroups.Current;
+    internal int ProgramGroup { get; } = options.Group ? child.Pid : CurrentProcess.ProcessGroupId;
 
     /// <summary>True once we sent <paramref name="signal"/> to our own group: later copies reaching us are ignored, as GNU timeout ignores them.</summary>
     internal bool Ignores(int signal)
@@ -41,15 +42,9 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
 
     private void SendOnly(int signal)
     {
-        if (child.Tree is { } tree)
+        if (options.Tree || options.Group)
         {
-            if (signal == Signals.SIGKILL) tree.Kill();
-            else tree.Signal(signal);
-            return;
-        }
-        if (options.Group)
-        {
-            child.SignalGroup(signal);
+            child.SignalAll(signal);
             return;
         }
         if (options.Foreground)
@@ -61,7 +56,7 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
         // sends to both, and a program that handles the first sees the second); directly as well
         // when it has left for a group of its own.
         SignalOwnGroup(signal);
-        if (ProcessGroups.GroupOf(child.Pid) != ProcessGroups.Current) child.Signal(signal);
+        if (child.Handle.GetProcessGroupId() is int group && group != CurrentProcess.ProcessGroupId) child.Signal(signal);
     }
 
     /// <summary>
@@ -75,18 +70,39 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
         if (signal is Signals.SIGCONT || canSwallow(signal))
         {
             lock (_ignored) _ignored.Add(signal);
-            ProcessGroups.SignalOwnGroup(signal);
+            try
+            {
+                CurrentProcess.SignalProcessGroup(signal);
+            }
+            catch (SpawnException)
+            {
+                // Nobody in the group could be signalled; the program is signalled directly below when it left.
+            }
             return;
         }
         var signalled = new HashSet<int>();
         for (int pass = 0; pass < 100; pass++)
         {
             bool any = false;
-            foreach (int pid in GroupMembers(ProcessGroups.Current))
+            foreach (int pid in GroupMembers(CurrentProcess.ProcessGroupId))
             {
-                if (signalled.Add(pid) && ProcessGroups.SignalPid(pid, signal)) any = true;
+                if (signalled.Add(pid) && SignalMember(pid, signal)) any = true;
             }
             if (!any) break;
+        }
+    }
+
+    /// <summary>A group member found in /proc, signalled through a handle (so a PID that was reused since is never hit); false when it is gone or not ours to signal.</summary>
+    private static bool SignalMember(int pid, int signal)
+    {
+        try
+        {
+            using ProcessHandle member = ProcessHandle.Find(pid);
+            return member.Signal(signal);
+        }
+        catch (SpawnException)
+        {
+            return false; // EPERM: not ours to signal, as kill(2) would have said
         }
     }
 

@@ -1,45 +1,112 @@
-using System.Runtime.InteropServices;
-
 namespace Spawn;
 
-/// <summary>Names and descriptions of Linux errno values, for messages a person can act on.</summary>
-internal static class Errno
+/// <summary>
+/// A Linux errno value, typed, for code that branches on why a system call failed (see
+/// <see cref="SpawnException.Error"/>). The named members are the values Spawn itself reports or
+/// branches on; any other value is kept as its number (<c>(Errno)134</c>), so nothing the kernel
+/// says is lost. The numbers are Linux's (the same on x86-64 and arm64).
+/// </summary>
+public enum Errno
 {
-    internal const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = Interop.Eintr.EINTR, EBADF = 9, ECHILD = 10, EAGAIN = 11,
-        ENOMEM = 12, EACCES = 13, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOSYS = 38, E2BIG = 7, ENOEXEC = 8,
-        EBUSY = 16, ENODEV = 19, ENOTTY = 25;
+    /// <summary>Operation not permitted.</summary>
+    EPERM = 1,
 
-    private static readonly string?[] s_names = BuildNames();
+    /// <summary>No such file or directory.</summary>
+    ENOENT = 2,
 
-    private static string?[] BuildNames()
-    {
-        var names = new string?[134];
-        names[1] = "EPERM"; names[2] = "ENOENT"; names[3] = "ESRCH"; names[4] = "EINTR"; names[5] = "EIO";
-        names[6] = "ENXIO"; names[7] = "E2BIG"; names[8] = "ENOEXEC"; names[9] = "EBADF"; names[10] = "ECHILD";
-        names[11] = "EAGAIN"; names[12] = "ENOMEM"; names[13] = "EACCES"; names[14] = "EFAULT"; names[16] = "EBUSY";
-        names[17] = "EEXIST"; names[19] = "ENODEV"; names[20] = "ENOTDIR"; names[21] = "EISDIR"; names[22] = "EINVAL"; names[23] = "ENFILE";
-        names[24] = "EMFILE"; names[25] = "ENOTTY"; names[26] = "ETXTBSY"; names[27] = "EFBIG"; names[28] = "ENOSPC"; names[30] = "EROFS";
-        names[32] = "EPIPE"; names[36] = "ENAMETOOLONG"; names[38] = "ENOSYS"; names[40] = "ELOOP";
-        names[95] = "EOPNOTSUPP"; names[110] = "ETIMEDOUT"; names[125] = "ECANCELED";
-        return names;
-    }
+    /// <summary>No such process.</summary>
+    ESRCH = 3,
 
-    /// <summary>The symbolic name, e.g. "ENOENT"; "errno N" for one without a name here.</summary>
-    internal static string Name(int errno) =>
-        errno > 0 && errno < s_names.Length && s_names[errno] is { } name ? name : $"errno {errno}";
+    /// <summary>Interrupted system call.</summary>
+    EINTR = Interop.Eintr.EINTR,
 
-    /// <summary>
-    /// For an errno that means a resource limit was reached, which limit: a message that only says
-    /// "Too many open files" leaves the reader to guess whether it is this process's or the system's.
-    /// Null for any other errno.
-    /// </summary>
-    internal static string? LimitHint(int errno) => errno switch
-    {
-        EMFILE => "this process has reached its open-file limit (RLIMIT_NOFILE)",
-        ENFILE => "the system-wide open-file limit was reached (fs.file-max)",
-        _ => null,
-    };
+    /// <summary>Input/output error.</summary>
+    EIO = 5,
 
-    /// <summary>"ENOENT (No such file or directory)".</summary>
-    internal static string Describe(int errno) => $"{Name(errno)} ({Marshal.GetPInvokeErrorMessage(errno)})";
+    /// <summary>No such device or address.</summary>
+    ENXIO = 6,
+
+    /// <summary>Argument list too long.</summary>
+    E2BIG = 7,
+
+    /// <summary>Exec format error: not a format the kernel can run.</summary>
+    ENOEXEC = 8,
+
+    /// <summary>Bad file descriptor.</summary>
+    EBADF = 9,
+
+    /// <summary>No child processes (the child is not ours to wait for, or was already reaped).</summary>
+    ECHILD = 10,
+
+    /// <summary>Resource temporarily unavailable (for a start: the process limit was reached).</summary>
+    EAGAIN = 11,
+
+    /// <summary>Cannot allocate memory.</summary>
+    ENOMEM = 12,
+
+    /// <summary>Permission denied.</summary>
+    EACCES = 13,
+
+    /// <summary>Bad address.</summary>
+    EFAULT = 14,
+
+    /// <summary>Device or resource busy.</summary>
+    EBUSY = 16,
+
+    /// <summary>File exists.</summary>
+    EEXIST = 17,
+
+    /// <summary>No such device.</summary>
+    ENODEV = 19,
+
+    /// <summary>Not a directory.</summary>
+    ENOTDIR = 20,
+
+    /// <summary>Is a directory.</summary>
+    EISDIR = 21,
+
+    /// <summary>Invalid argument.</summary>
+    EINVAL = 22,
+
+    /// <summary>Too many open files in the system (fs.file-max).</summary>
+    ENFILE = 23,
+
+    /// <summary>Too many open files in this process (RLIMIT_NOFILE).</summary>
+    EMFILE = 24,
+
+    /// <summary>Inappropriate ioctl for device (the kernel does not know the request).</summary>
+    ENOTTY = 25,
+
+    /// <summary>Text file busy.</summary>
+    ETXTBSY = 26,
+
+    /// <summary>File too large.</summary>
+    EFBIG = 27,
+
+    /// <summary>No space left on device.</summary>
+    ENOSPC = 28,
+
+    /// <summary>Read-only file system.</summary>
+    EROFS = 30,
+
+    /// <summary>Broken pipe.</summary>
+    EPIPE = 32,
+
+    /// <summary>File name too long.</summary>
+    ENAMETOOLONG = 36,
+
+    /// <summary>Function not implemented (the kernel lacks the system call).</summary>
+    ENOSYS = 38,
+
+    /// <summary>Too many levels of symbolic links.</summary>
+    ELOOP = 40,
+
+    /// <summary>Operation not supported.</summary>
+    EOPNOTSUPP = 95,
+
+    /// <summary>Connection timed out.</summary>
+    ETIMEDOUT = 110,
+
+    /// <summary>Operation canceled.</summary>
+    ECANCELED = 125,
 }

@@ -27,7 +27,8 @@ public sealed partial class ProcessHandle : IDisposable
 {
     private readonly ProcessWaitState _wait;
 
-    private ProcessHandle(ProcessWaitState wait) => _wait = wait;
+    /// <summary>The facade over <paramref name="wait"/> (a child started by the platform layer, or a process found).</summary>
+    internal ProcessHandle(ProcessWaitState wait) => _wait = wait;
 
     /// <summary>
     /// True when this process uses pidfds (handle mode); false in PID mode, chosen once per process
@@ -87,12 +88,6 @@ public sealed partial class ProcessHandle : IDisposable
     /// <summary>True once the process is known to have finished (its <see cref="ProcessState"/> is available).</summary>
     public bool HasExited => _wait.State is not null;
 
-    /// <summary>The pidfd, in handle mode; null in PID mode or for a process already gone when found.</summary>
-    internal SafePidfdHandle? Pidfd => (_wait as PidfdWaitState)?.Pidfd;
-
-    /// <summary>The exit watcher's registration number (0 when not registered, and in PID mode).</summary>
-    internal ulong WatchId => (_wait as PidfdWaitState)?.WatchId ?? 0;
-
     /// <summary>
     /// Starts <paramref name="path"/> with <paramref name="argv"/> (argv[0] included, as execve
     /// takes it). The path is used as given: no PATH search; a relative path is resolved against
@@ -102,21 +97,14 @@ public sealed partial class ProcessHandle : IDisposable
     /// <exception cref="ProcessStartException">The program could not be started (ENOENT, EACCES, ENOEXEC, E2BIG, ...).</exception>
     /// <exception cref="ArgumentException">A string contains a NUL character, or argv is empty.</exception>
     /// <exception cref="PlatformNotSupportedException">This is not Linux; or an option that needs the Linux fast path is set (a cgroup, credentials, a parent-death signal), and <see cref="SpawnPath"/> is not <see cref="SpawnPath.LinuxClone"/>.</exception>
-    public static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options = null) =>
-        Start(path, argv, options, watchExit: true);
-
-    /// <summary>
-    /// <paramref name="watchExit"/> false leaves the child out of the exit watcher (only blocking
-    /// waits then complete): tests use it to let "another component" reap the child first.
-    /// </summary>
-    internal static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options, bool watchExit)
+    public static ProcessHandle Start(string path, IReadOnlyList<string> argv, StartOptions? options = null)
     {
         PlatformGuard.ThrowIfUnsupported();
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
-        return new ProcessHandle(ProcessWaitState.StartChild(path, argv, options, watchExit));
+        return new ProcessHandle(ProcessWaitState.StartChild(path, argv, options));
     }
 
     /// <summary>
@@ -205,17 +193,13 @@ public sealed partial class ProcessHandle : IDisposable
     public bool Kill() => Signal(Signals.SIGKILL);
 
     /// <summary>
-    /// Sends <paramref name="signal"/> to the process group this process leads (its pgid is its pid).
-    /// The caller has made sure the process was started as a group leader; otherwise its group
-    /// would be ours. False once the leader is known to have finished.
+    /// The process group the process is in (getpgid), or null once it has finished. The answer is
+    /// confirmed through the handle after it is read, so a PID reused meanwhile never yields another
+    /// process's group (for a process found by <see cref="Find(int)"/> in PID mode, which has no handle
+    /// to confirm with, only the usual PID caveat applies).
     /// </summary>
-    internal bool SignalGroup(int signal)
-    {
-        Signals.Validate(signal);
-        // kill(-1) would signal every process we may signal; a PID 1 child is its namespace's init.
-        if (Pid <= 1) throw new InvalidOperationException($"Refusing to signal process group {Pid}.");
-        return _wait.Signal(signal, group: true);
-    }
+    /// <exception cref="ObjectDisposedException">The handle was disposed.</exception>
+    public int? GetProcessGroupId() => _wait.ProcessGroupId();
 
     /// <summary>
     /// Blocks until the process has exited and returns how it ended. For a child, reaps it and
@@ -233,9 +217,6 @@ public sealed partial class ProcessHandle : IDisposable
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed before the state was known.</exception>
     public Task<ProcessState> WaitAsync(CancellationToken cancellationToken = default) => _wait.WaitAsync(cancellationToken);
-
-    /// <summary>PID mode: reaps the child now if it has exited (a caller that cannot rely on the reaper thread's timing).</summary>
-    internal void TryReapByPid() => (_wait as PidWaitState)?.TryReap();
 
     /// <summary>
     /// Runs <paramref name="func"/> with the raw pidfd while holding a reference on it, so it cannot be

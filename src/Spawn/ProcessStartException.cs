@@ -20,9 +20,16 @@ public sealed class ProcessStartException : SpawnException
     /// <summary>The program path that could not be started.</summary>
     public string Path { get; }
 
+    /// <summary>The same, for Spawn's own callers, which hold the errno typed.</summary>
+    internal ProcessStartException(string path, Errno errno, string? detail = null)
+        : this(path, (int)errno, detail)
+    {
+    }
+
     private static string BuildMessage(string path, int errorCode, string? detail)
     {
-        string hint = errorCode switch
+        var errno = (Errno)errorCode;
+        string hint = errno switch
         {
             Errno.ENOENT => "no such file",
             Errno.EACCES when Directory.Exists(path) => "it is a directory",
@@ -30,9 +37,9 @@ public sealed class ProcessStartException : SpawnException
             Errno.ENOEXEC => "not a format the kernel can run (a script without #! line?)",
             Errno.E2BIG => "the arguments and environment are too large",
             Errno.EAGAIN => "the process limit was reached (RLIMIT_NPROC or pid_max)",
-            _ => Errno.LimitHint(errorCode) ?? "",
+            _ => errno.LimitHint ?? "",
         };
-        string text = $"Cannot start '{path}': {Errno.Describe(errorCode)}";
+        string text = $"Cannot start '{path}': {errno.Describe()}";
         if (hint.Length > 0) text += $": {hint}";
         if (detail is not null) text += $"; {detail}";
         return text;

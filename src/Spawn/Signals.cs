@@ -35,6 +35,10 @@ public static class Signals
     public const int SIGSTOP = 19;
     /// <summary>Terminal stop.</summary>
     public const int SIGTSTP = 20;
+    /// <summary>A background process read from its terminal (stops it by default).</summary>
+    public const int SIGTTIN = 21;
+    /// <summary>A background process wrote to its terminal with TOSTOP set (stops it by default).</summary>
+    public const int SIGTTOU = 22;
     /// <summary>Window size change.</summary>
     public const int SIGWINCH = 28;
 

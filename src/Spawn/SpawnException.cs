@@ -3,7 +3,7 @@ namespace Spawn;
 /// <summary>
 /// The base of what Spawn throws of its own, except cancellations (which derive from
 /// <see cref="OperationCanceledException"/>; see <see cref="ISpawnException"/>). When a system call
-/// failed, <see cref="ErrorCode"/> is the errno it gave.
+/// failed, <see cref="Error"/> is the errno it gave (<see cref="ErrorCode"/> the same as a number).
 /// </summary>
 public class SpawnException : Exception, ISpawnException
 {
@@ -13,6 +13,11 @@ public class SpawnException : Exception, ISpawnException
     public SpawnException(string message, int errorCode) : base(message)
     {
         ErrorCode = errorCode;
+    }
+
+    /// <summary>Creates the exception for a failed system call, from its typed errno.</summary>
+    internal SpawnException(string message, Errno error) : this(message, (int)error)
+    {
     }
 
     /// <summary>Creates the exception for a failure that is not a system call's.</summary>
@@ -25,8 +30,15 @@ public class SpawnException : Exception, ISpawnException
     /// <summary>The errno value the system call failed with; null when no system call failed.</summary>
     public int? ErrorCode { get; }
 
+    /// <summary>
+    /// The errno value the system call failed with, typed for branching
+    /// (<c>catch (ProcessStartException e) when (e.Error is Errno.ENOENT)</c>); null when no system
+    /// call failed. A value <see cref="Errno"/> does not name keeps its number.
+    /// </summary>
+    public Errno? Error => ErrorCode is int code ? (Errno)code : null;
+
     /// <summary>The symbolic errno name, for example <c>ENOENT</c>; null when no system call failed.</summary>
-    public string? ErrorName => ErrorCode is int code ? Errno.Name(code) : null;
+    public string? ErrorName => Error?.Name;
 
     /// <summary>
     /// .NET reports any failure to start an OS thread as <see cref="OutOfMemoryException"/>. The
@@ -38,14 +50,14 @@ public class SpawnException : Exception, ISpawnException
         int* fds = stackalloc int[2];
         if (Interop.Sys.Pipe2(fds, Interop.Sys.O_CLOEXEC) != 0)
         {
-            return FromErrno($"Starting {thread} (the runtime needs descriptors for a new thread)", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            return FromErrno($"Starting {thread} (the runtime needs descriptors for a new thread)", Errno.Last());
         }
         _ = Interop.Sys.Close(fds[0]);
         _ = Interop.Sys.Close(fds[1]);
-        return new SpawnException($"Starting {thread} failed: the system could not create a thread (the process limit RLIMIT_NPROC, or memory)", Errno.EAGAIN);
+        return new SpawnException($"Starting {thread} failed: the system could not create a thread (the process limit RLIMIT_NPROC, or memory)", (int)Errno.EAGAIN);
     }
 
     /// <summary>"OPERATION failed: EMFILE (Too many open files): this process has reached ... (RLIMIT_NOFILE)".</summary>
-    internal static SpawnException FromErrno(string operation, int errno) =>
-        new($"{operation} failed: {Errno.Describe(errno)}{(Errno.LimitHint(errno) is { } hint ? $": {hint}" : "")}", errno);
+    internal static SpawnException FromErrno(string operation, Errno errno) =>
+        new($"{operation} failed: {errno.Describe()}{(errno.LimitHint is { } hint ? $": {hint}" : "")}", (int)errno);
 }

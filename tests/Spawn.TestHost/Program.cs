@@ -8,6 +8,8 @@
 //       (run as PID 1 of a new PID namespace by the tests, where .NET reaps every child).
 //   Spawn.TestHost seccomp EPERM|ENOSYS RUNS [all|open|waitid|signal|clone-pidfd]
 //   Spawn.TestHost exhaust-nofile [cold] | exhaust-nproc
+//   Spawn.TestHost current-process
+//       see SelfScenario.cs: CurrentProcess's group, signal and exit calls on this process.
 //   Spawn.TestHost sigchld-ignored RUNS
 //   Spawn.TestHost signal-storm CYCLES
 //   Spawn.TestHost starved-pool | starved-pool-handles
@@ -38,6 +40,8 @@ switch (args)
         return Sandbox.Run(errnoName, int.Parse(sandboxRuns, CultureInfo.InvariantCulture), args.Length > 3 ? args[3] : "all");
     case ["exhaust-nofile", ..]:
         return Exhaustion.Nofile(cold: args is [_, "cold"]);
+    case ["current-process"]:
+        return Spawn.TestHost.SelfScenario.Run();
     case ["exhaust-nproc"]:
         return Exhaustion.Nproc();
     case ["sigchld-ignored", string ignoredRuns, ..]:

@@ -1,3 +1,4 @@
+using Spawn.Internal;
 using Spawn.Tests.Support;
 
 namespace Spawn.Tests;
@@ -6,6 +7,20 @@ namespace Spawn.Tests;
 [Collection(IsolatedCollection.Name)]
 public sealed class ForeignReaperTests(ITestOutputHelper output)
 {
+    /// <summary>
+    /// A child started by the spawn step and given a wait state that no watcher knows of (nobody
+    /// reaps it but a blocking Wait), put together from the platform layer's parts: the test's
+    /// reaper then gets there first every time, instead of racing Spawn's watcher.
+    /// </summary>
+    private static ProcessHandle StartUnwatched(string path, string[] argv)
+    {
+        bool usePidfd = ProcessHandle.UsesPidfd;
+        int pid = Spawner.Spawn(path, argv, null, usePidfd, out int pidfd);
+        return new ProcessHandle(usePidfd
+            ? new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd))
+            : new PidWaitState(pid, isChild: true));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -13,7 +28,7 @@ public sealed class ForeignReaperTests(ITestOutputHelper output)
     {
         for (int i = 0; i < 20; i++)
         {
-            using var child = ProcessHandle.Start("/bin/sh", ["sh", "-c", "exit 7"], null, watchExit: false);
+            using var child = StartUnwatched("/bin/sh", ["sh", "-c", "exit 7"]);
             int reaped;
             do
             {

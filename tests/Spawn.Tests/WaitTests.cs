@@ -94,11 +94,13 @@ public sealed class BlockingReapTests
         gate.DisposeLocalCopyOfClientHandle();
         Task<ProcessState> pendingAsync = child.WaitAsync();
 
+        int pidfd = ProcessHandle.UsesPidfd ? child.WithHandle(fd => fd) : -1; // open until the child is reaped
+        if (ProcessHandle.UsesPidfd) Assert.True(Fds.WatchedByEpoll(pidfd), "the exit watcher does not watch a running child");
         Task<ProcessState> reaper = Task.Factory.StartNew(child.Wait, TaskCreationOptions.LongRunning);
         if (ProcessHandle.UsesPidfd)
         {
             // The reaping Wait has taken the child out of the exit watcher before the child exits.
-            Assert.True(Fds.Eventually(() => !EpollReactor.IsRegistered(child.WatchId)), "the blocking Wait never took the reap over");
+            Assert.True(Fds.Eventually(() => !Fds.WatchedByEpoll(pidfd)), "the blocking Wait never took the reap over");
         }
         var others = new List<Task<ProcessState>>();
         for (int i = 0; i < 4; i++) others.Add(Task.Factory.StartNew(child.Wait, TaskCreationOptions.LongRunning));
@@ -121,11 +123,26 @@ public sealed class BlockingReapTests
     {
         for (int i = 0; i < 200; i++)
         {
-            using var child = ProcessHandle.Start("/bin/sh", ["sh", "-c", "exit $1", "sh", (i % 5).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            ProcessState state = child.Wait();
-            Assert.Equal(i % 5, state.ExitCode);
-            Assert.Equal(ExitStatusSource.Reaped, state.Source);
-            if (ProcessHandle.UsesPidfd) Assert.False(EpollReactor.IsRegistered(child.WatchId));
+            // The child exits once the gate closes: after the pidfd is copied, and with the Wait already under way or not.
+            using var gate = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.None);
+            using var child = ProcessHandle.Start("/bin/sh", ["sh", "-c", "read line; exit $1", "sh", (i % 5).ToString(System.Globalization.CultureInfo.InvariantCulture)], new StartOptions { Stdin = gate.ClientSafePipeHandle });
+            gate.DisposeLocalCopyOfClientHandle();
+            // A second descriptor for the pidfd's file keeps the file, and so any epoll entry for it,
+            // alive after the handle closes its own: a registration left behind would still show.
+            int copy = ProcessHandle.UsesPidfd ? child.WithHandle(fd => Native.Fcntl(fd, Native.F_DUPFD_CLOEXEC, 0)) : -1;
+            try
+            {
+                gate.Dispose();
+                ProcessState state = child.Wait();
+                Assert.Equal(i % 5, state.ExitCode);
+                Assert.Equal(ExitStatusSource.Reaped, state.Source);
+                // (The reactor, when it reaped, removes the pidfd just after publishing the state.)
+                if (copy >= 0) Assert.True(Fds.Eventually(() => !Fds.WatchedByEpoll(copy)), "the pidfd was left in the exit watcher's epoll set");
+            }
+            finally
+            {
+                if (copy >= 0) Native.Close(copy);
+            }
         }
         // (Descriptors: LeakTests runs start+Wait cycles, which take this path, alone in its collection.)
     }

@@ -133,9 +133,9 @@ public sealed partial class ChildProcess
             // False once it has exited: its children are gone from it, and in PID mode its PID
             // may name another process; then only what earlier walks found is followed.
             bool stopped = Handle.Signal(Signals.SIGSTOP);
-            if (stopped) _descendants ??= new Descendants(Pid, Handle.Pidfd);
+            if (stopped) _descendants ??= new Descendants(Pid, (_wait as PidfdWaitState)?.Pidfd);
             _descendants?.StopAll(fromRoot: stopped);
-            if (group) Handle.SignalGroup(signal);
+            if (group) _wait.SignalGroup(signal);
             else Handle.Signal(signal);
             if (signal == Signals.SIGKILL)
             {
@@ -167,6 +167,7 @@ public sealed partial class ChildProcess
             _cutTimer?.Dispose();
             _cutTimer = null;
             _descendants?.Dispose();
+            _descendants = null; // a later SignalAll must not use it
             _job?.Dispose();
         }
     }

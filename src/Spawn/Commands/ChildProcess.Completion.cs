@@ -233,31 +233,7 @@ public sealed partial class ChildProcess
     }
 
     /// <summary>True once the process has exited; false at <paramref name="deadline"/> (Environment.TickCount64).</summary>
-    private bool WaitForExitUntil(long deadline)
-    {
-        Task<ProcessState> exited = Handle.WaitAsync();
-        while (true)
-        {
-            long remaining = deadline - Environment.TickCount64;
-            if (remaining <= 0) return Handle.HasExited;
-            // Handle mode: the reactor completes the task and so wakes this wait. PID mode learns of
-            // exits through SIGCHLD handlers that run on the thread pool: also try the reap here.
-            int slice = (int)Math.Min(remaining, Handle.Pidfd is null ? BlockingSliceMilliseconds : int.MaxValue);
-            try
-            {
-                if (exited.Wait(slice)) return true;
-            }
-            catch (AggregateException)
-            {
-                return true; // Handle.Wait reports it
-            }
-            if (Handle.Pidfd is null)
-            {
-                Handle.TryReapByPid();
-                if (Handle.HasExited) return true;
-            }
-        }
-    }
+    private bool WaitForExitUntil(long deadline) => _wait.WaitUntil(deadline);
 
     /// <summary>True once every copy has ended; needs no thread-pool thread, unlike <see cref="_pumpsDone"/>.</summary>
     private bool PumpsDone

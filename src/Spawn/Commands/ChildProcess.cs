@@ -1,5 +1,5 @@
-using Spawn.Internal;
 using System.Runtime.InteropServices;
+using Spawn.Internal;
 
 namespace Spawn;
 
@@ -15,10 +15,14 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
 
-    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, JobObject? job, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
+    /// <summary>The child's wait state (the platform layer's), which <see cref="Handle"/> is the public facade of.</summary>
+    private readonly ProcessWaitState _wait;
+
+    private ChildProcess(Command command, ProcessWaitState wait, ProcessTree? tree, JobObject? job, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
     {
         Command = command;
-        Handle = handle;
+        _wait = wait;
+        Handle = new ProcessHandle(wait);
         Tree = tree;
         _job = job;
         StartTime = DateTimeOffset.UtcNow;
@@ -70,13 +74,13 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
 
     internal static ChildProcess Start(Command command, CancellationToken cancellationToken)
     {
-        Internal.PlatformGuard.ThrowIfUnsupported();
+        PlatformGuard.ThrowIfUnsupported();
         cancellationToken.ThrowIfCancellationRequested();
         List<string>? environment = EnvironmentBuilder.Build(command, out string? pathVariable);
         string program = ProgramResolver.Resolve(command.Program, pathVariable, command.AllowsRelativePathLookup, command.WorkingDirectory);
 
         var slots = new StdioSlot[3];
-        ProcessHandle handle;
+        ProcessWaitState wait;
         ProcessTree? tree = null;
         JobObject? job = null;
         try
@@ -90,7 +94,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
             slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
                 ? new StdioSlot { ChildHandle = slots[1].ChildHandle } // 2>&1: the same descriptor, not owned twice
                 : command.Stderr.Open(2);
-            handle = ProcessHandle.Start(program, [command.Program, .. command.Arguments], new StartOptions
+            wait = ProcessWaitState.StartChild(program, [command.Program, .. command.Arguments], new StartOptions
             {
                 Environment = environment,
                 WorkingDirectory = command.WorkingDirectory,
@@ -120,7 +124,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, handle, tree, job, slots, tail, cancellationToken);
+        return new ChildProcess(command, wait, tree, job, slots, tail, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
@@ -144,11 +148,27 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         {
             throw new InvalidOperationException("The command was not started in its own process group (WithNewProcessGroup or WithNewSession); its group is ours.");
         }
-        return Handle.SignalGroup(signal);
+        return _wait.SignalGroup(signal);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the child's whole process group (see <see cref="SignalGroup(int)"/>).</summary>
     public bool SignalGroup(PosixSignal signal) => SignalGroup(Signals.FromPosixSignal(signal));
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to everything the command runs, as its cancellation and
+    /// timeout do: with a process tree (<see cref="Command.WithProcessTree"/>) to every process in
+    /// it (SIGKILL kills the tree); otherwise to the child (to its process group when it leads one)
+    /// and to each descendant a walk of the process table finds, every one stopped while the walk
+    /// finds them and continued afterwards, so none can start another unseen. Once the child has
+    /// exited, only what earlier walks found is signalled.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a signal number (0 to 64).</exception>
+    /// <exception cref="ObjectDisposedException">The child was disposed.</exception>
+    public void SignalAll(int signal)
+    {
+        Signals.Validate(signal);
+        SignalForCancel(signal);
+    }
 
     Task<CommandResult> IStreamedRun<CommandResult>.WaitForCompletionAsync() => WaitForCompletionAsync();
 

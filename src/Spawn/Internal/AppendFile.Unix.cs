@@ -24,8 +24,8 @@ internal static class AppendFile
         while (Eintr.Interrupted(fd));
         if (fd < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"Opening '{path}' for appending failed: {Errno.Describe(errno)}", errno);
+            Errno errno = Errno.Last();
+            throw new IOException($"Opening '{path}' for appending failed: {errno.Describe()}", (int)errno);
         }
         return new SafeFileHandle(fd, ownsHandle: true);
     }

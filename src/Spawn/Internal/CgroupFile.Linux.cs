@@ -17,7 +17,7 @@ internal static class CgroupFile
     /// <exception cref="SpawnException">Any other failure, EMFILE naming RLIMIT_NOFILE included.</exception>
     internal static SafeFileHandle? OpenIfPresent(string path, FileAccess access)
     {
-        int fd = OpenRaw(path, access == FileAccess.Read ? Sys.O_RDONLY : Sys.O_WRONLY, out int errno);
+        int fd = OpenRaw(path, access == FileAccess.Read ? Sys.O_RDONLY : Sys.O_WRONLY, out Errno errno);
         if (fd >= 0) return new SafeFileHandle(DescriptorPlacement.MoveHigh(fd), ownsHandle: true);
         if (errno == Errno.ENOENT) return null;
         throw SpawnException.FromErrno($"Opening {path}", errno);
@@ -46,7 +46,7 @@ internal static class CgroupFile
                 }
                 while (Eintr.Interrupted(read));
             }
-            if (read < 0) throw SpawnException.FromErrno($"Reading {path}", Marshal.GetLastPInvokeError());
+            if (read < 0) throw SpawnException.FromErrno($"Reading {path}", Errno.Last());
             if (read == 0) return Encoding.ASCII.GetString(buffer, 0, length);
             length += (int)read;
         }
@@ -56,7 +56,7 @@ internal static class CgroupFile
     /// <exception cref="SpawnException">Any other failure, EMFILE included.</exception>
     internal static string? ReadIfPresent(string path)
     {
-        int fd = OpenRaw(path, Sys.O_RDONLY, out int errno);
+        int fd = OpenRaw(path, Sys.O_RDONLY, out Errno errno);
         if (fd < 0)
         {
             if (errno is Errno.ENOENT or Errno.ESRCH) return null;
@@ -67,7 +67,7 @@ internal static class CgroupFile
         {
             return Read(file, path);
         }
-        catch (SpawnException e) when (e.ErrorCode == Errno.ESRCH)
+        catch (SpawnException e) when (e.Error == Errno.ESRCH)
         {
             return null;
         }
@@ -87,14 +87,14 @@ internal static class CgroupFile
             }
             while (Eintr.Interrupted(written));
         }
-        if (written < 0) throw SpawnException.FromErrno($"Writing \"{text}\" to {path}", Marshal.GetLastPInvokeError());
+        if (written < 0) throw SpawnException.FromErrno($"Writing \"{text}\" to {path}", Errno.Last());
     }
 
     /// <summary>Opens <paramref name="path"/>, writes <paramref name="text"/> and closes it (a limit, a controller to enable).</summary>
     /// <exception cref="SpawnException">Opening or writing failed; the errno is kept (EBUSY, EINVAL, EACCES, ...).</exception>
     internal static void WriteOnce(string path, string text)
     {
-        int fd = OpenRaw(path, Sys.O_WRONLY, out int errno);
+        int fd = OpenRaw(path, Sys.O_WRONLY, out Errno errno);
         if (fd < 0) throw SpawnException.FromErrno($"Opening {path}", errno);
         using var file = new SafeFileHandle(fd, ownsHandle: true);
         Write(file, path, text);
@@ -110,7 +110,7 @@ internal static class CgroupFile
         return ready >= 0 || Eintr.Interrupted(ready);
     }
 
-    private static int OpenRaw(string path, int flags, out int errno)
+    private static int OpenRaw(string path, int flags, out Errno errno)
     {
         int fd;
         do
@@ -118,7 +118,7 @@ internal static class CgroupFile
             fd = Sys.Open(path, flags | Sys.O_CLOEXEC, 0);
         }
         while (Eintr.Interrupted(fd));
-        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        errno = fd < 0 ? Errno.Last() : 0;
         return fd;
     }
 }

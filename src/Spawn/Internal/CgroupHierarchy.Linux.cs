@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
@@ -30,7 +29,7 @@ internal static class CgroupHierarchy
 
     /// <summary>rmdir: true when the directory is gone (removed now or already).</summary>
     internal static bool Remove(string directory) =>
-        Sys.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == Errno.ENOENT;
+        Sys.Rmdir(directory) == 0 || Errno.Last() == Errno.ENOENT;
 
     /// <summary>The v1 controllers Spawn can use for a tree's limits on hybrid systems.</summary>
     private static readonly string[] s_v1Controllers = ["memory", "cpu", "pids"];

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
@@ -19,7 +18,7 @@ internal static class CgroupMember
         int fd = Sys.PidfdOpen(pid);
         if (fd < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            Errno errno = Errno.Last();
             if (errno == Errno.ESRCH) return false; // gone since it was listed
             if (errno is Errno.EMFILE or Errno.ENFILE or Errno.ENOMEM) throw SpawnException.FromErrno($"Opening a pidfd for process {pid} of the tree {cgroupPath} (pidfd_open)", errno);
             // No pidfds here (a sandbox refuses them): check membership, then signal by number.

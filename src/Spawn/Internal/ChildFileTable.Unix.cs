@@ -59,7 +59,7 @@ internal struct ChildFileTable
             if (_fds[i] < _fds.Length && _fds[i] != i)
             {
                 int moved = Sys.Fcntl(_fds[i], Sys.F_DUPFD_CLOEXEC, _fds.Length);
-                if (moved < 0) throw SpawnException.FromErrno("Duplicating a descriptor for the child", Marshal.GetLastPInvokeError());
+                if (moved < 0) throw SpawnException.FromErrno("Duplicating a descriptor for the child", Errno.Last());
                 _fds[i] = moved;
                 _temporary[i] = true;
             }

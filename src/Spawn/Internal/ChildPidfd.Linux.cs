@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
@@ -16,7 +15,7 @@ internal static unsafe class ChildPidfd
     {
         int fd = Sys.PidfdOpen(pid);
         if (fd >= 0) return fd;
-        int errno = Marshal.GetLastPInvokeError();
+        Errno errno = Errno.Last();
         if (errno == Errno.ESRCH) return -1; // another component reaped it already
 
         Sys.Kill(pid, Signals.SIGKILL);

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
@@ -11,33 +10,52 @@ namespace Spawn.Internal;
 /// handler and no thread-pool thread, so async waits complete even when the pool is starved.
 /// </summary>
 /// <remarks>
-/// A waitable child that is not ours (another library's, or one a blocking Wait is about to reap)
+/// <para>A waitable child that is not ours (another library's, or one a blocking Wait is about to reap)
 /// stays waitable until its owner reaps it, and would be returned again at once: then this thread
 /// tries each of our children directly and backs off (1 ms doubling to 50 ms) instead of spinning.
 /// With SIGCHLD ignored (an inherited SIG_IGN, which .NET leaves in place) the kernel reaps children
-/// itself and waitid(P_ALL) would block until the last one is gone: the thread polls ours instead.
+/// itself and waitid(P_ALL) would block until the last one is gone: the thread polls ours instead.</para>
+/// <para>The process has one reaper (<see cref="Shared"/>). Its two kernel questions are the protected
+/// virtual methods at the end, and <see cref="Step"/> is one turn of its loop: the seam through
+/// which tests play the kernel and run the reaper's races without processes.</para>
 /// </remarks>
-internal static unsafe class ChildReaper
+internal class ChildReaper
 {
     private const int BackoffStartMilliseconds = 1;
     private const int BackoffMaxMilliseconds = 50;
 
-    private static readonly Lock s_lock = new();
-    private static readonly HashSet<PidWaitState> s_children = [];
-    private static readonly AutoResetEvent s_tracked = new(false);
-    private static Thread? s_thread;
+    private readonly Lock _lock = new();
+    private readonly HashSet<PidWaitState> _children = [];
+    private readonly object _wake = new(); // with _newChild, an auto-reset event that owns nothing to dispose
+    private bool _newChild;
+    private Thread? _thread;
+
+    /// <summary>The reaper of this process's children in PID mode.</summary>
+    internal static ChildReaper Shared { get; } = new();
+
+    /// <summary>The number of children tracked (started, not yet reaped).</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _children.Count;
+            }
+        }
+    }
 
     /// <summary>
     /// Starts the reaper thread if it is not running. Called before a child is started, so that a
     /// thread that cannot start (at the process or open-file limit) fails the start, typed, rather
     /// than leave a child nobody reaps; the next start tries again.
     /// </summary>
-    internal static void EnsureStarted()
+    internal void EnsureStarted()
     {
-        if (Volatile.Read(ref s_thread) is not null) return;
-        lock (s_lock)
+        if (Volatile.Read(ref _thread) is not null) return;
+        lock (_lock)
         {
-            if (s_thread is not null) return;
+            if (_thread is not null) return;
             var thread = new Thread(Run) { IsBackground = true, Name = "Spawn child reaper" };
             try
             {
@@ -47,100 +65,126 @@ internal static unsafe class ChildReaper
             {
                 throw SpawnException.ThreadStartFailed("Spawn's child reaper thread");
             }
-            Volatile.Write(ref s_thread, thread);
+            Volatile.Write(ref _thread, thread);
         }
     }
 
     /// <summary>Tracks a new child (after <see cref="EnsureStarted"/>); then checks it once, in case it exited before it was tracked.</summary>
-    internal static void Track(PidWaitState child)
+    internal void Track(PidWaitState child)
     {
-        lock (s_lock)
+        lock (_lock)
         {
-            s_children.Add(child);
+            _children.Add(child);
         }
-        s_tracked.Set();
+        lock (_wake)
+        {
+            _newChild = true;
+            Monitor.Pulse(_wake);
+        }
         child.TryReap();
     }
 
-    internal static void Untrack(PidWaitState child)
+    /// <summary>The child was reaped (by whoever): it is no longer this reaper's. Idempotent.</summary>
+    internal void Untrack(PidWaitState child)
     {
-        lock (s_lock)
+        lock (_lock)
         {
-            s_children.Remove(child);
+            _children.Remove(child);
         }
     }
 
-    private static void Run()
+    private void Run()
     {
         int backoff = BackoffStartMilliseconds;
         while (true)
         {
-            if (!HasChildren())
+            if (Count == 0)
             {
-                s_tracked.WaitOne();
+                WaitForNewChild(Timeout.Infinite);
                 continue;
             }
-            if (Sys.ChildrenAutoReaped())
-            {
-                TryReapAll();
-                backoff = Backoff(backoff);
-                continue;
-            }
-            SigInfo info = default;
-            int result = Sys.WaitidLibc(Sys.P_ALL, 0, &info, Sys.WEXITED | Sys.WNOWAIT);
-            if (Eintr.Interrupted(result)) continue;
-            if (result < 0)
-            {
-                // ECHILD: no child at all, so every tracked one was reaped by someone else; each
-                // reap attempt now publishes that. Anything else: try ours directly, then retry.
-                TryReapAll();
-                backoff = Backoff(backoff);
-                continue;
-            }
-            if (TryReap(info.Pid))
-            {
-                backoff = BackoffStartMilliseconds;
-                continue;
-            }
-            TryReapAll();
-            backoff = Backoff(backoff);
+            backoff = Step(backoff);
         }
     }
 
-    /// <summary>Waits <paramref name="milliseconds"/> (cut short by a new child) and returns the next, doubled wait.</summary>
-    private static int Backoff(int milliseconds)
+    /// <summary>
+    /// One turn of the reaper's loop: waits for any child to become waitable and reaps it if it is
+    /// ours. Returns the back-off for the next turn (<paramref name="backoff"/> doubled after a turn
+    /// that reaped nothing, the start value after one that did). Returns at once when nothing is tracked.
+    /// </summary>
+    internal int Step(int backoff)
     {
-        s_tracked.WaitOne(milliseconds);
+        if (Count == 0) return backoff;
+        if (ChildrenAutoReaped())
+        {
+            TryReapAll();
+            return Backoff(backoff);
+        }
+        Errno errno = WaitForAnyExit(out int pid);
+        if (errno == Errno.EINTR) return backoff;
+        if (errno != 0)
+        {
+            // ECHILD: no child at all, so every tracked one was reaped by someone else; each
+            // reap attempt now publishes that. Anything else: try ours directly, then retry.
+            TryReapAll();
+            return Backoff(backoff);
+        }
+        if (TryReap(pid)) return BackoffStartMilliseconds;
+        TryReapAll();
+        return Backoff(backoff);
+    }
+
+    /// <summary>
+    /// Blocks until any child of this process is waitable, without reaping it:
+    /// waitid(P_ALL, WEXITED | WNOWAIT). 0 with its PID, or the errno (ECHILD: no children at all).
+    /// </summary>
+    protected virtual unsafe Errno WaitForAnyExit(out int pid)
+    {
+        SigInfo info = default;
+        int result = Sys.WaitidLibc(Sys.P_ALL, 0, &info, Sys.WEXITED | Sys.WNOWAIT);
+        pid = info.Pid;
+        return result < 0 ? Errno.Last() : 0;
+    }
+
+    /// <summary>True when the kernel reaps this process's children itself (SIGCHLD ignored, or SA_NOCLDWAIT).</summary>
+    protected virtual bool ChildrenAutoReaped() => Sys.ChildrenAutoReaped();
+
+    /// <summary>Waits <paramref name="milliseconds"/> (cut short by a new child) and returns the next, doubled wait.</summary>
+    private int Backoff(int milliseconds)
+    {
+        WaitForNewChild(milliseconds);
         return Math.Min(milliseconds * 2, BackoffMaxMilliseconds);
     }
 
-    private static bool HasChildren()
+    /// <summary>Waits until a child is tracked (or <paramref name="milliseconds"/> pass), consuming the wake-up.</summary>
+    private void WaitForNewChild(int milliseconds)
     {
-        lock (s_lock)
+        lock (_wake)
         {
-            return s_children.Count != 0;
+            if (!_newChild) Monitor.Wait(_wake, milliseconds);
+            _newChild = false;
         }
     }
 
-    private static PidWaitState[] Snapshot()
+    private PidWaitState[] Snapshot()
     {
-        lock (s_lock)
+        lock (_lock)
         {
-            return s_children.Count == 0 ? [] : [.. s_children];
+            return _children.Count == 0 ? [] : [.. _children];
         }
     }
 
     /// <summary>Reaps the tracked child with this PID; false when none of ours has it, or it is still there.</summary>
-    private static bool TryReap(int pid)
+    private bool TryReap(int pid)
     {
         // Found under the lock without copying the set (one exit must not cost a copy of every live
         // child); reaped outside it. Two tracked handles share a PID only when a foreign reaper freed
         // it and it was handed out again: then each is tried, as before.
         PidWaitState? first = null;
         List<PidWaitState>? more = null;
-        lock (s_lock)
+        lock (_lock)
         {
-            foreach (PidWaitState child in s_children)
+            foreach (PidWaitState child in _children)
             {
                 if (child.Pid != pid) continue;
                 if (first is null) first = child;
@@ -161,7 +205,7 @@ internal static unsafe class ChildReaper
         return reaped;
     }
 
-    private static void TryReapAll()
+    private void TryReapAll()
     {
         foreach (PidWaitState child in Snapshot()) Reap(child);
     }

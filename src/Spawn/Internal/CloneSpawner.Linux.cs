@@ -61,8 +61,8 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
                 ? "its native library libspawn_native.so could not be loaded (was this process out of descriptors or memory when it first used Spawn?)"
                 : "its native library libspawn_native.so is not next to Spawn.dll (was Spawn built without a C compiler?)";
         }
-        int error = Sys.SpawnNativeProbe();
-        return error == 0 ? null : $"this kernel cannot run it (close_range: {Errno.Describe(error)}; Linux 5.9 or later is needed)";
+        var error = (Errno)Sys.SpawnNativeProbe();
+        return error == 0 ? null : $"this kernel cannot run it (close_range: {error.Describe()}; Linux 5.9 or later is needed)";
     }
 
     /// <inheritdoc/>
@@ -119,7 +119,7 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
                     JoinCgroupCount = joins.Fds?.Length ?? 0,
                 };
                 SpawnNativeResult result;
-                int error = Sys.SpawnNativeClone(&request, &result);
+                var error = (Errno)Sys.SpawnNativeClone(&request, &result);
                 if ((error is Errno.EPERM or Errno.ENOSYS or Errno.EINVAL) && clonePidfd && result.Stage == SpawnNativeStage.Clone)
                 {
                     // pidfd_open, waitid(P_PIDFD) and pidfd_send_signal passed the mode probe, yet
@@ -127,7 +127,7 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
                     // try once without it; only if that works is CLONE_PIDFD the culprit (a refused
                     // clone3, for a cgroup, fails the same way again and is reported as such).
                     request.Flags = Flags(options, wantPidfd: false);
-                    error = Sys.SpawnNativeClone(&request, &result);
+                    error = (Errno)Sys.SpawnNativeClone(&request, &result);
                     if (error == 0) s_clonePidfdRefused = true;
                     clonePidfd = false;
                 }
@@ -173,7 +173,7 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
         return bytes;
     }
 
-    private static ProcessStartException Failure(string path, StartOptions? options, int error, SpawnNativeStage stage)
+    private static ProcessStartException Failure(string path, StartOptions? options, Errno error, SpawnNativeStage stage)
     {
         string? detail = stage switch
         {

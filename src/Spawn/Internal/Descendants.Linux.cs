@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
@@ -178,7 +177,7 @@ internal sealed class Descendants : IDisposable
     {
         PidfdInfo info = default;
         info.Mask = PidfdInfo.PIDFD_INFO_PID;
-        if (child.Ioctl(PidfdInfo.PIDFD_GET_INFO, &info, out int errno)) return (int)info.Ppid;
+        if (child.Ioctl(PidfdInfo.PIDFD_GET_INFO, &info, out Errno errno)) return (int)info.Ppid;
         if (errno == Errno.ESRCH) return -1;
         // Before 6.13 (ENOTTY/EINVAL): /proc by PID, which named this process if it is still
         // alive afterwards (the pidfd keeps the PID from being handed out until it is reaped, and
@@ -327,11 +326,11 @@ internal sealed class Descendants : IDisposable
             }
         }
 
-        internal unsafe bool Ioctl(nuint request, void* argument, out int errno)
+        internal unsafe bool Ioctl(nuint request, void* argument, out Errno errno)
         {
             errno = 0;
             if (Sys.Ioctl(pidfd!, request, argument) == 0) return true;
-            errno = Marshal.GetLastPInvokeError();
+            errno = Errno.Last();
             return false;
         }
 

@@ -22,7 +22,7 @@ internal static class DevNull
             fd = Sys.Open("/dev/null", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
         }
         while (Eintr.Interrupted(fd));
-        if (fd < 0) throw SpawnException.FromErrno("Opening /dev/null for the child's unset standard streams", Marshal.GetLastPInvokeError());
+        if (fd < 0) throw SpawnException.FromErrno("Opening /dev/null for the child's unset standard streams", Errno.Last());
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (Interlocked.CompareExchange(ref s_handle, handle, null) is { } existing)
         {

@@ -157,9 +157,9 @@ internal sealed class EpollPipeStream : ChildPipeStream
             while (Eintr.Interrupted(n));
         }
         if (n >= 0) return (int)n;
-        int errno = Marshal.GetLastPInvokeError();
+        Errno errno = Errno.Last();
         if (errno == Errno.EAGAIN) return -1;
-        throw new IOException($"{(write ? "Writing to" : "Reading from")} a child's pipe failed: {Errno.Describe(errno)}", errno);
+        throw new IOException($"{(write ? "Writing to" : "Reading from")} a child's pipe failed: {errno.Describe()}", (int)errno);
     }
 
     private void BlockUntil(short events)
@@ -172,8 +172,8 @@ internal sealed class EpollPipeStream : ChildPipeStream
         while (Eintr.Interrupted(result));
         if (result < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"Waiting on a child's pipe failed: {Errno.Describe(errno)}", errno);
+            Errno errno = Errno.Last();
+            throw new IOException($"Waiting on a child's pipe failed: {errno.Describe()}", (int)errno);
         }
     }
 

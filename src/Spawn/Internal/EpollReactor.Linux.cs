@@ -44,7 +44,7 @@ internal static unsafe class EpollReactor
         EpollEvent.Write(evt, events, id);
         if (Sys.EpollCtl(epollFd, Sys.EPOLL_CTL_ADD, fd, evt) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            Errno errno = Errno.Last();
             lock (s_lock)
             {
                 s_handlers.Remove(id);
@@ -61,7 +61,7 @@ internal static unsafe class EpollReactor
         EpollEvent.Write(evt, events, id);
         if (Sys.EpollCtl(s_epollFd, Sys.EPOLL_CTL_MOD, fd, evt) != 0)
         {
-            throw SpawnException.FromErrno("Re-arming a descriptor in Spawn's epoll instance (epoll_ctl)", Marshal.GetLastPInvokeError());
+            throw SpawnException.FromErrno("Re-arming a descriptor in Spawn's epoll instance (epoll_ctl)", Errno.Last());
         }
     }
 
@@ -92,15 +92,6 @@ internal static unsafe class EpollReactor
     /// <summary>The second half of <see cref="Unregister"/>: EPOLL_CTL_DEL.</summary>
     internal static void Detach(int fd) => _ = Sys.EpollCtl(s_epollFd, Sys.EPOLL_CTL_DEL, fd, null);
 
-    /// <summary>True while registration <paramref name="id"/> is in the set (for tests).</summary>
-    internal static bool IsRegistered(ulong id)
-    {
-        lock (s_lock)
-        {
-            return s_handlers.ContainsKey(id);
-        }
-    }
-
     private static int EnsureStarted()
     {
         int fd = Volatile.Read(ref s_epollFd);
@@ -109,7 +100,7 @@ internal static unsafe class EpollReactor
         {
             if (s_epollFd >= 0) return s_epollFd;
             fd = Sys.EpollCreate1(Sys.EPOLL_CLOEXEC);
-            if (fd < 0) throw SpawnException.FromErrno("Creating Spawn's epoll instance", Marshal.GetLastPInvokeError());
+            if (fd < 0) throw SpawnException.FromErrno("Creating Spawn's epoll instance", Errno.Last());
             var thread = new Thread(Run) { IsBackground = true, Name = "Spawn epoll reactor" };
             try
             {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
@@ -24,7 +23,7 @@ internal static class HandleMode
             // No free descriptor (or memory) says nothing about pidfds, and this choice is made for
             // good: probe without one rather than settle for PID mode because the first start came
             // at the open-file limit.
-            int errno = Marshal.GetLastPInvokeError();
+            Errno errno = Errno.Last();
             return (errno is Errno.EMFILE or Errno.ENFILE or Errno.ENOMEM) && ProbeWithoutDescriptor();
         }
         try
@@ -33,7 +32,7 @@ internal static class HandleMode
             // or EPERM/ENOSYS (a filter) means waits through the pidfd cannot be used.
             SigInfo info = default;
             if (Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOHANG, null) == 0) return false;
-            if (Marshal.GetLastPInvokeError() != Errno.ECHILD) return false;
+            if (Errno.Last() != Errno.ECHILD) return false;
 
             // Signal 0 checks delivery without sending anything.
             return Sys.PidfdSendSignal(fd, 0) == 0;
@@ -53,7 +52,7 @@ internal static class HandleMode
     {
         const int NotOpen = int.MaxValue;
         SigInfo info = default;
-        if (Sys.Waitid(Sys.P_PIDFD, NotOpen, &info, Sys.WEXITED | Sys.WNOHANG, null) == 0 || Marshal.GetLastPInvokeError() != Errno.EBADF) return false;
-        return Sys.PidfdSendSignal(NotOpen, 0) != 0 && Marshal.GetLastPInvokeError() == Errno.EBADF;
+        if (Sys.Waitid(Sys.P_PIDFD, NotOpen, &info, Sys.WEXITED | Sys.WNOHANG, null) == 0 || Errno.Last() != Errno.EBADF) return false;
+        return Sys.PidfdSendSignal(NotOpen, 0) != 0 && Errno.Last() == Errno.EBADF;
     }
 }

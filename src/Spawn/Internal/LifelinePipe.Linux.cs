@@ -17,7 +17,7 @@ internal static unsafe class LifelinePipe
         int* fds = stackalloc int[2];
         if (Sys.Pipe2(fds, Sys.O_CLOEXEC) != 0)
         {
-            throw SpawnException.FromErrno("Creating the pipe that tells a process tree's sentinel we are alive (pipe2)", Marshal.GetLastPInvokeError());
+            throw SpawnException.FromErrno("Creating the pipe that tells a process tree's sentinel we are alive (pipe2)", Errno.Last());
         }
         return (new SafeFileHandle(fds[0], ownsHandle: true), new SafeFileHandle(DescriptorPlacement.MoveHigh(fds[1]), ownsHandle: true));
     }

@@ -1,29 +1,38 @@
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
 
 /// <summary>
 /// PID mode: no pidfd. Signals and reaps of a child are serialized under the lock, so no signal
-/// from this process can reach the PID once Spawn has reaped it. The child is reaped by
+/// from this process can reach the PID once Spawn has reaped it. The child is reaped by its
 /// <see cref="ChildReaper"/>'s thread, or by a blocking Wait; see <see cref="ProcessWaitState"/>.
 /// Also the state of a process already known to have finished, in either mode.
 /// </summary>
-internal sealed class PidWaitState : ProcessWaitState
+/// <remarks>
+/// The kernel calls a child's reap makes are the protected virtual methods at the end
+/// (<see cref="Reap"/>, <see cref="WaitExited"/>): with <see cref="ChildReaper"/>'s own, the seam
+/// through which tests play the kernel to run the reaper's races without processes.
+/// </remarks>
+internal class PidWaitState : ProcessWaitState
 {
     private const int PollStartMilliseconds = 1;
     private const int PollMaxMilliseconds = 50;
 
-    internal PidWaitState(int pid, bool isChild) : base(pid, isChild)
-    {
-    }
+    private readonly ChildReaper? _reaper;
+
+    /// <summary>
+    /// A running process; a child is tracked by <paramref name="reaper"/> (once the caller has
+    /// called its Track) and leaves it when reaped. A child without a reaper is reaped only by a
+    /// blocking Wait.
+    /// </summary>
+    internal PidWaitState(int pid, bool isChild, ChildReaper? reaper = null) : base(pid, isChild) => _reaper = reaper;
 
     internal PidWaitState(ProcessState finished, bool isChild) : base(finished, isChild)
     {
     }
 
     internal static new ProcessWaitState Find(int pid) =>
-        Sys.Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM
+        Sys.Kill(pid, 0) == 0 || Errno.Last() == Errno.EPERM
             ? new PidWaitState(pid, isChild: false) { UniqueId = PidfsIdentity.OfPid(pid) }
             : Gone(pid);
 
@@ -41,9 +50,9 @@ internal sealed class PidWaitState : ProcessWaitState
             int fd = Sys.PidfdOpen(Pid);
             if (fd < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
+                Errno errno = Errno.Last();
                 if (errno == Errno.ESRCH) throw PidfdInfoReader.Finished(Pid);
-                throw new PlatformNotSupportedException($"Describing process {Pid} needs a pidfd, and none can be opened here (pidfd_open: {Errno.Describe(errno)}).");
+                throw new PlatformNotSupportedException($"Describing process {Pid} needs a pidfd, and none can be opened here (pidfd_open: {errno.Describe()}).");
             }
             try
             {
@@ -60,19 +69,19 @@ internal sealed class PidWaitState : ProcessWaitState
     /// <summary>Signals by number (the process, or with <paramref name="group"/> its group), serialized with the reap.</summary>
     internal override bool Signal(int signal, bool group)
     {
-        int errno;
+        Errno errno;
         lock (Sync)
         {
             if (Status == Released) throw Disposed();
             if (State is not null) return false;
             if (Sys.Kill(group ? -Pid : Pid, signal) == 0) return true;
-            errno = Marshal.GetLastPInvokeError();
+            errno = Errno.Last();
         }
         if (errno == Errno.ESRCH) return false;
         throw SpawnException.FromErrno($"Sending signal {Signals.Name(signal)} to {(group ? "process group" : "process")} {Pid}", errno);
     }
 
-    protected override unsafe void WaitOnce()
+    protected override void WaitOnce()
     {
         if (Status == Released && State is null) throw Disposed();
         if (!IsChild)
@@ -87,43 +96,28 @@ internal sealed class PidWaitState : ProcessWaitState
             PublishNonChildGone();
             return;
         }
-        SigInfo info = default;
-        int result;
-        do
-        {
-            result = Sys.WaitidLibc(Sys.P_PID, Pid, &info, Sys.WEXITED | Sys.WNOWAIT);
-        }
-        while (Eintr.Interrupted(result));
-        if (result < 0 && Marshal.GetLastPInvokeError() is int errno && errno != Errno.ECHILD)
-        {
-            throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
-        }
+        Errno errno = WaitExited();
+        if (errno is not (0 or Errno.ECHILD)) throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
         TryReap();
     }
 
-    /// <summary>Reaps the child by PID if it has exited (wait4 with WNOHANG and resource usage).</summary>
-    internal unsafe void TryReap()
+    /// <summary>
+    /// Reaps the child if it has exited, under the lock. A child another component reaped first
+    /// (ECHILD) gets an unknown state that says so: without a pidfd nothing of its status is left.
+    /// </summary>
+    internal void TryReap()
     {
         lock (Sync)
         {
             if (State is not null) return;
-            int status = 0;
-            RUsage usage = default;
-            int result;
-            do
+            Errno errno = Reap(out ProcessState? reaped);
+            if (errno == 0)
             {
-                result = Sys.Wait4(Pid, &status, Sys.WNOHANG, &usage);
-            }
-            while (Eintr.Interrupted(result));
-
-            if (result == 0) return;
-            if (result > 0)
-            {
-                PublishLocked(ExitStatus.FromWaitStatus(Pid, status, usage));
+                if (reaped is null) return; // still running (or only stopped)
+                PublishLocked(reaped);
             }
             else
             {
-                int errno = Marshal.GetLastPInvokeError();
                 if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (wait4)", errno);
                 PublishLocked(ProcessState.Unknown(Pid, ForeignReaper.Describe() + ", and PID mode has no pidfd to ask for its status"));
             }
@@ -131,14 +125,32 @@ internal sealed class PidWaitState : ProcessWaitState
         MarkDone();
     }
 
-    protected override void OnDone(bool owner)
+    /// <summary>
+    /// Blocks until the state is known or <paramref name="deadline"/> passes. A blocking wait with a
+    /// deadline cannot block in the kernel, so it also tries the reap itself between slices rather
+    /// than rely on the reaper thread's timing (which backs off while foreign children are waitable).
+    /// </summary>
+    internal override bool WaitUntil(long deadline)
     {
-        if (IsChild) ChildReaper.Untrack(this);
+        Task<ProcessState> exited = WaitAsync(CancellationToken.None);
+        while (true)
+        {
+            long remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0) return State is not null;
+            if (Completed(exited, (int)Math.Min(remaining, PollMaxMilliseconds))) return true;
+            if (IsChild)
+            {
+                TryReap();
+                if (State is not null) return true;
+            }
+        }
     }
+
+    protected override void OnDone(bool owner) => _reaper?.Untrack(this);
 
     protected override void WatchNonChild() => _ = PollUntilGoneAsync();
 
-    private bool IsAlive() => Sys.Kill(Pid, 0) == 0 || Marshal.GetLastPInvokeError() == Errno.EPERM;
+    private bool IsAlive() => Sys.Kill(Pid, 0) == 0 || Errno.Last() == Errno.EPERM;
 
     private async Task PollUntilGoneAsync()
     {
@@ -167,5 +179,36 @@ internal sealed class PidWaitState : ProcessWaitState
             PublishLocked(ProcessState.Unknown(Pid, "the process is not our child, and PID mode has no pidfd to ask for its status"));
         }
         MarkDone();
+    }
+
+    /// <summary>
+    /// Reaps the child if it has exited: wait4(pid, WNOHANG) with resource usage. 0 with its state
+    /// (null while it runs, or is only stopped), or the errno (ECHILD: not ours to reap any more).
+    /// </summary>
+    protected virtual unsafe Errno Reap(out ProcessState? state)
+    {
+        int status = 0;
+        RUsage usage = default;
+        int result;
+        do
+        {
+            result = Sys.Wait4(Pid, &status, Sys.WNOHANG, &usage);
+        }
+        while (Eintr.Interrupted(result));
+        state = result > 0 ? ExitStatus.FromWaitStatus(Pid, status, usage) : null;
+        return result < 0 ? Errno.Last() : 0;
+    }
+
+    /// <summary>Blocks until the child is waitable, without reaping it (waitid WNOWAIT): 0 or the errno.</summary>
+    protected virtual unsafe Errno WaitExited()
+    {
+        SigInfo info = default;
+        int result;
+        do
+        {
+            result = Sys.WaitidLibc(Sys.P_PID, Pid, &info, Sys.WEXITED | Sys.WNOWAIT);
+        }
+        while (Eintr.Interrupted(result));
+        return result < 0 ? Errno.Last() : 0;
     }
 }

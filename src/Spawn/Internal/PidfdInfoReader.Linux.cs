@@ -20,13 +20,13 @@ internal static class PidfdInfoReader
         info.Mask = PidfdInfo.PIDFD_INFO_PID | PidfdInfo.PIDFD_INFO_CREDS | PidfdInfo.PIDFD_INFO_CGROUPID;
         if (Sys.Ioctl(pidfd, PidfdInfo.PIDFD_GET_INFO, &info) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            Errno errno = Errno.Last();
             throw errno switch
             {
                 Errno.ESRCH => Finished(pid),
                 // An anonymous-inode pidfd (before 6.9) or pidfs without the ioctl (6.9 to 6.12).
                 Errno.ENOTTY or Errno.EINVAL => new PlatformNotSupportedException(
-                    $"Describing process {pid} needs the PIDFD_GET_INFO ioctl of Linux 6.13 or later, which this kernel does not have ({Errno.Describe(errno)})."),
+                    $"Describing process {pid} needs the PIDFD_GET_INFO ioctl of Linux 6.13 or later, which this kernel does not have ({errno.Describe()})."),
                 _ => SpawnException.FromErrno($"Describing process {pid} (ioctl PIDFD_GET_INFO)", errno),
             };
         }

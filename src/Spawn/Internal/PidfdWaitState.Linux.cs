@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Spawn.Interop;
 
 namespace Spawn.Internal;
@@ -39,7 +38,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
             fd = DescriptorPlacement.MoveHigh(fd);
             return new PidfdWaitState(pid, isChild: false, new SafePidfdHandle(fd)) { UniqueId = PidfsIdentity.Of(fd) };
         }
-        int errno = Marshal.GetLastPInvokeError();
+        Errno errno = Errno.Last();
         // ESRCH: no such process. EINVAL: not a process (e.g. a thread ID) or beyond pid_max.
         if (errno is Errno.ESRCH or Errno.EINVAL) return Gone(pid);
         throw SpawnException.FromErrno($"Opening a pidfd for process {pid}", errno);
@@ -66,18 +65,18 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         int status = Acquire();
         if (status == Released) throw Disposed();
         if (status == Done) return false;
-        int errno;
+        Errno errno;
         try
         {
             uint flags = group ? Sys.PIDFD_SIGNAL_PROCESS_GROUP : 0;
             if (Sys.PidfdSendSignal(Pidfd.Fd, signal, flags) == 0) return true;
-            errno = Marshal.GetLastPInvokeError();
+            errno = Errno.Last();
             if (group && errno == Errno.EINVAL)
             {
                 // Kernel before 6.9 has no group flag. While the leader is unreaped its PID, and so
                 // the group ID, cannot be handed out again, so kill(-pgid) still names its group.
                 if (Sys.Kill(-Pid, signal) == 0) return true;
-                errno = Marshal.GetLastPInvokeError();
+                errno = Errno.Last();
             }
         }
         finally
@@ -224,7 +223,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
             {
                 // The exit watcher owns the reap: wait without reaping, then reap under the lock, so
                 // exactly one of us reaps, and an ECHILD here can only mean a foreign reaper.
-                int errno = WaitExited(fd);
+                Errno errno = WaitExited(fd);
                 if (errno is not (0 or Errno.ECHILD)) throw SpawnException.FromErrno($"Waiting for process {Pid} (waitid)", errno);
                 TryReap(fd);
             }
@@ -262,7 +261,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
     /// </summary>
     private void ReapBlocking(int fd)
     {
-        int errno = Reap(fd, block: true, out ProcessState? reaped);
+        Errno errno = Reap(fd, block: true, out ProcessState? reaped);
         if (errno is not (0 or Errno.ECHILD))
         {
             Volatile.Write(ref _blockingReaper, 0);
@@ -318,7 +317,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         lock (Sync)
         {
             if (State is not null) return;
-            int errno = Reap(fd, block: false, out ProcessState? reaped);
+            Errno errno = Reap(fd, block: false, out ProcessState? reaped);
             if (errno == 0)
             {
                 if (reaped is null) return; // still running (or only stopped)
@@ -389,7 +388,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
             result = Sys.Poll(&pollFd, 1, timeoutMilliseconds);
         }
         while (Eintr.Interrupted(result));
-        if (result < 0) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", Marshal.GetLastPInvokeError());
+        if (result < 0) throw SpawnException.FromErrno($"Waiting for process {Pid} (poll)", Errno.Last());
         return pollFd.REvents;
     }
 
@@ -398,7 +397,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
     /// its state (null while it runs, or is only stopped), or the errno (ECHILD: not ours to reap
     /// any more). The caller holds a reference on the pidfd.
     /// </summary>
-    protected virtual unsafe int Reap(int fd, bool block, out ProcessState? state)
+    protected virtual unsafe Errno Reap(int fd, bool block, out ProcessState? state)
     {
         SigInfo info = default;
         RUsage usage = default;
@@ -411,14 +410,14 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         if (result < 0)
         {
             state = null;
-            return Marshal.GetLastPInvokeError();
+            return Errno.Last();
         }
         state = info.Pid == 0 ? null : ExitStatus.FromSigInfo(Pid, info, usage);
         return 0;
     }
 
     /// <summary>Blocks until the child is waitable, without reaping it (WNOWAIT): 0 or the errno.</summary>
-    protected virtual unsafe int WaitExited(int fd)
+    protected virtual unsafe Errno WaitExited(int fd)
     {
         SigInfo info = default;
         int result;
@@ -427,7 +426,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
             result = Sys.Waitid(Sys.P_PIDFD, fd, &info, Sys.WEXITED | Sys.WNOWAIT, null);
         }
         while (Eintr.Interrupted(result));
-        return result < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return result < 0 ? Errno.Last() : 0;
     }
 
     /// <summary>The exit status the kernel keeps on a reaped process's pidfd (Linux 6.15+), or null.</summary>

@@ -28,7 +28,7 @@ internal static class PidfsIdentity
             {
                 int fd = Sys.PidfdOpen(System.Environment.ProcessId);
                 // Not decided for good: a full fd table says nothing about pidfs.
-                if (fd < 0) return $"no pidfd could be opened to read it (pidfd_open: {Errno.Describe(Marshal.GetLastPInvokeError())})";
+                if (fd < 0) return $"no pidfd could be opened to read it (pidfd_open: {Errno.Last().Describe()})";
                 try
                 {
                     Decide(fd);

@@ -19,7 +19,7 @@ internal static unsafe class PipePair
         int* fds = stackalloc int[2];
         if (Sys.Pipe2(fds, Sys.O_CLOEXEC) != 0)
         {
-            throw SpawnException.FromErrno("Creating a pipe for a child (pipe2)", Marshal.GetLastPInvokeError());
+            throw SpawnException.FromErrno("Creating a pipe for a child (pipe2)", Errno.Last());
         }
         // Our end lives as long as the child: keep it out of the low range children's ends use.
         int parentFd = DescriptorPlacement.MoveHigh(parentReads ? fds[0] : fds[1]);
@@ -30,7 +30,7 @@ internal static unsafe class PipePair
         int flags = Sys.Fcntl(parentFd, Sys.F_GETFL, 0);
         if (flags < 0 || Sys.Fcntl(parentFd, Sys.F_SETFL, flags | Sys.O_NONBLOCK) < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            Errno errno = Errno.Last();
             read.Dispose();
             write.Dispose();
             throw SpawnException.FromErrno("Making a pipe non-blocking (fcntl)", errno);
@@ -49,7 +49,7 @@ internal static unsafe class PipePair
         int* fds = stackalloc int[2];
         if (Sys.Pipe2(fds, Sys.O_CLOEXEC) != 0)
         {
-            throw SpawnException.FromErrno("Creating a pipe between two commands (pipe2)", Marshal.GetLastPInvokeError());
+            throw SpawnException.FromErrno("Creating a pipe between two commands (pipe2)", Errno.Last());
         }
         return (new SafeFileHandle(fds[0], ownsHandle: true), new SafeFileHandle(fds[1], ownsHandle: true));
     }

@@ -38,7 +38,7 @@ namespace Spawn.Internal;
 /// when it exits, and its pending waits still complete.</item>
 /// </list>
 /// <para>The kernel calls are the subclasses' (<see cref="PidfdWaitState"/>, <see cref="PidWaitState"/>;
-/// one per mode, chosen once by <see cref="ForChild"/> and <see cref="Find"/>); this class holds the
+/// one per mode, chosen once by <see cref="StartChild"/> and <see cref="Find"/>); this class holds the
 /// protocol, so tests drive it through a scripted subclass without real processes.</para>
 /// </remarks>
 internal abstract class ProcessWaitState
@@ -92,46 +92,32 @@ internal abstract class ProcessWaitState
     protected int Status => Volatile.Read(ref _status);
 
     /// <summary>
-    /// The wait state of a child just started: <paramref name="pidfd"/> is its pidfd in handle mode
-    /// (-1 when another component reaped it before the pidfd was opened), unused in PID mode.
-    /// <paramref name="watchExit"/> false leaves it out of the watcher (tests play a foreign reaper).
+    /// Starts a child (the spawn step) and returns its wait state, watched from the start: in
+    /// handle mode by the exit watcher, in PID mode by the <see cref="ChildReaper"/>.
     /// </summary>
-    /// <exception cref="ProcessStartException">Handle mode: the child could not be watched, so it was killed and reaped.</exception>
-    internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path)
+    /// <exception cref="ProcessStartException">The program could not be started; or, in handle mode, the child could not be watched, so it was killed and reaped.</exception>
+    internal static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options)
     {
-        if (!HandleMode.UsePidfd)
+        if (OperatingSystem.IsWindows()) return WindowsWaitState.Start(path, argv, options, options?.Job, watchExit: true);
+        bool usePidfd = HandleMode.UsePidfd;
+        // Before the start: a reaper thread that cannot start fails the start, rather than leave a child nobody reaps.
+        if (!usePidfd) ChildReaper.Shared.EnsureStarted();
+        int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd);
+        if (!usePidfd)
         {
             // Not yet tracked, so not yet reaped: the PID still names the child while a pidfd is opened for its ID.
-            var tracked = new PidWaitState(pid, isChild: true) { UniqueId = PidfsIdentity.OfPid(pid) };
-            if (watchExit) ChildReaper.Track(tracked);
+            var tracked = new PidWaitState(pid, isChild: true, ChildReaper.Shared) { UniqueId = PidfsIdentity.OfPid(pid) };
+            ChildReaper.Shared.Track(tracked);
             return tracked;
         }
         if (pidfd < 0)
         {
+            // Another component reaped it before the pidfd was opened.
             return new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
         }
         var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { UniqueId = PidfsIdentity.Of(pidfd) };
-        if (watchExit) child.WatchChild(path);
+        child.WatchChild(path);
         return child;
-    }
-
-    /// <summary>
-    /// Starts a child on this platform's spawn step and returns its wait state: on Windows a process
-    /// HANDLE (<see cref="WindowsWaitState"/>), on Linux a pidfd or a PID (<see cref="Spawner"/>,
-    /// <see cref="ForChild"/>).
-    /// </summary>
-    internal static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options, bool watchExit)
-    {
-        if (OperatingSystem.IsWindows()) return WindowsWaitState.Start(path, argv, options, options?.Job, watchExit);
-        PrepareForChild(watchExit);
-        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
-        return ForChild(pid, pidfd, watchExit, path);
-    }
-
-    /// <summary>Before a child is started: what must run for it to be reaped (PID mode's reaper thread).</summary>
-    internal static void PrepareForChild(bool watchExit)
-    {
-        if (!HandleMode.UsePidfd && watchExit) ChildReaper.EnsureStarted();
     }
 
     /// <summary>Any process by PID; one already gone gives a finished state.</summary>
@@ -174,12 +160,64 @@ internal abstract class ProcessWaitState
         return cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
     }
 
+    /// <summary>
+    /// Blocks until the state is known or <paramref name="deadline"/> (Environment.TickCount64)
+    /// passes; true when known. Needs no thread-pool thread: the watcher completes the wait itself.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">Disposed before the state was known.</exception>
+    internal virtual bool WaitUntil(long deadline)
+    {
+        Task<ProcessState> exited = WaitAsync(CancellationToken.None);
+        long remaining = deadline - Environment.TickCount64;
+        return remaining <= 0 ? State is not null : Completed(exited, (int)Math.Min(remaining, int.MaxValue));
+    }
+
+    /// <summary>True when <paramref name="exited"/> completes within <paramref name="milliseconds"/>; a failed wait counts as completed (Wait reports its failure).</summary>
+    protected static bool Completed(Task<ProcessState> exited, int milliseconds)
+    {
+        try
+        {
+            return exited.Wait(milliseconds);
+        }
+        catch (AggregateException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Sends <paramref name="signal"/> to the process (or the group it leads); false once it is known to be reaped.</summary>
     /// <exception cref="ObjectDisposedException">Disposed.</exception>
     internal abstract bool Signal(int signal, bool group);
 
     /// <summary>What the kernel says of the process (PIDFD_GET_INFO); see <c>ProcessHandle.GetInfo</c>.</summary>
     internal abstract ProcessInfo GetInfo();
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the process group this process leads (its pgid is its pid).
+    /// The caller has made sure the process was started as a group leader; otherwise its group
+    /// would be ours. False once the leader is known to have finished.
+    /// </summary>
+    internal bool SignalGroup(int signal)
+    {
+        Signals.Validate(signal);
+        // kill(-1) would signal every process we may signal; a PID 1 child is its namespace's init.
+        if (Pid <= 1) throw new InvalidOperationException($"Refusing to signal process group {Pid}.");
+        return Signal(signal, group: true);
+    }
+
+    /// <summary>
+    /// The process group the process is in; null once it is known to have finished. Read by PID
+    /// (getpgid), then confirmed through the handle (a signal 0, which in handle mode goes through
+    /// the pidfd and in PID mode is serialized with the reap): a PID handed on to another process
+    /// meanwhile gives null, never that process's group.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">Disposed.</exception>
+    internal int? ProcessGroupId()
+    {
+        if (State is not null) return null;
+        int group = Interop.Sys.GetPgid(Pid);
+        return group > 0 && Signal(0, group: false) ? group : null;
+    }
 
     /// <summary>Runs <paramref name="func"/> with the raw OS handle under a reference.</summary>
     internal virtual TResult WithHandle<TResult>(Func<int, TResult> func)

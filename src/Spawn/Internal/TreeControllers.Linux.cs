@@ -208,7 +208,7 @@ internal sealed class TreeControllers : IDisposable
         }
         catch (SpawnException e)
         {
-            string why = e.ErrorCode == Errno.EBUSY
+            string why = e.Error == Errno.EBUSY
                 ? $"our cgroup {own} holds processes itself, and cgroup v2 enables controllers only for the children of a cgroup without processes of its own (run this process in a leaf of a delegated subtree, e.g. systemd-run --scope -p Delegate=yes, and create trees below it)"
                 : e.Message;
             throw new CgroupLimitException($"The {controller} controller cannot be enabled for the tree: writing +{controller} to {control} failed: {why}.", e);

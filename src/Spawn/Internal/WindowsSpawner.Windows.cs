@@ -191,7 +191,7 @@ internal static class WindowsSpawner
     /// <summary>A Windows error as the errno the public API speaks, with the Windows error in the message.</summary>
     private static ProcessStartException StartFailed(string path, int error, string? workingDirectory)
     {
-        int errno = error switch
+        Errno errno = error switch
         {
             Kernel32.ERROR_FILE_NOT_FOUND or Kernel32.ERROR_PATH_NOT_FOUND => Errno.ENOENT,
             Kernel32.ERROR_DIRECTORY => Errno.ENOENT,

@@ -9,6 +9,7 @@ internal static partial class Sys
     internal const int O_WRONLY = 0x1;
     internal const int O_RDWR = 0x2;
     internal const int O_CREAT = 0x40;
+    internal const int O_NOCTTY = 0x100;
     internal const int O_NONBLOCK = 0x800;
     internal const int O_APPEND = 0x400;
     internal const int O_CLOEXEC = 0x80000;

@@ -71,9 +71,6 @@ public sealed class ProcessTree : IDisposable
     /// <summary>cgroup v1 cgroup.procs files a child joins before exec, where a limit's controller is bound to v1 (hybrid systems).</summary>
     internal IReadOnlyList<SafeHandle>? JoinFiles => _controllers?.JoinFiles is { Count: > 0 } files ? files : null;
 
-    /// <summary>The sentinel's process, for tests that play its part.</summary>
-    internal ProcessHandle SentinelProcess => _sentinel.Process;
-
     /// <summary>The v1 memory cgroup on hybrid systems, else null.</summary>
     internal string? MemoryV1Path => _memoryV1Path;
 

@@ -58,9 +58,6 @@ internal sealed class TreeSentinel
         _lifeline = lifeline;
     }
 
-    /// <summary>The sentinel's process (tests use it to play its death).</summary>
-    internal ProcessHandle Process => _process;
-
     /// <summary>Starts a sentinel for the cgroup <paramref name="cgroup"/> and the v1 cgroups <paramref name="v1Cgroups"/> (which need not exist yet).</summary>
     /// <exception cref="SpawnException">The pipe or the start failed (EMFILE, EAGAIN, ...).</exception>
     /// <exception cref="CgroupUnavailableException">There is no <c>/bin/sh</c> to run it.</exception>
@@ -78,7 +75,7 @@ internal sealed class TreeSentinel
             });
             return new TreeSentinel(process, lifeline);
         }
-        catch (ProcessStartException e) when (e.ErrorCode is Errno.ENOENT or Errno.EACCES)
+        catch (ProcessStartException e) when (e.Error is Errno.ENOENT or Errno.EACCES)
         {
             lifeline.Dispose();
             throw new CgroupUnavailableException($"A process tree needs {Shell} for the sentinel that ends it if this process dies ({e.Message}).", e);

@@ -40,6 +40,7 @@ public sealed class ExceptionFamilyTests
         var e = await Assert.ThrowsAnyAsync<SpawnException>(() => new Command("sh", "-c", "exit 4").RunAsync());
         Assert.IsType<CommandFailedException>(e);
         Assert.Null(e.ErrorCode); // no system call failed
+        Assert.Null(e.Error);
         Assert.Null(e.ErrorName);
     }
 
@@ -56,7 +57,37 @@ public sealed class ExceptionFamilyTests
     {
         var e = Assert.Throws<ProcessStartException>(() => new Command("/nonexistent/program").Start());
         Assert.Equal(2, e.ErrorCode);
+        Assert.Equal(Errno.ENOENT, e.Error);
         Assert.Equal("ENOENT", e.ErrorName);
+    }
+
+    [Fact]
+    public void An_errno_the_enum_does_not_name_keeps_its_number()
+    {
+        var named = new SpawnException("open failed", 24);
+        Assert.Equal(Errno.EMFILE, named.Error);
+        Assert.Equal("EMFILE", named.ErrorName);
+
+        var unnamed = new SpawnException("ioctl failed", 134);
+        Assert.Equal(134, (int)unnamed.Error!.Value);
+        Assert.Equal(134, unnamed.ErrorCode);
+        Assert.Equal("errno 134", unnamed.ErrorName);
+    }
+
+    [Fact]
+    public void A_start_failure_branches_on_the_typed_errno()
+    {
+        string outcome;
+        try
+        {
+            new Command("/nonexistent/program").Start().Dispose();
+            outcome = "started";
+        }
+        catch (ProcessStartException e) when (e.Error is Errno.ENOENT)
+        {
+            outcome = "not found";
+        }
+        Assert.Equal("not found", outcome);
     }
 }
 

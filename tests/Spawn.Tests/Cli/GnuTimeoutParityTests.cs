@@ -70,6 +70,29 @@ public sealed class GnuTimeoutParityTests
         Assert.True(AsSpawn(gnu.Stderr) == ours.Stderr, context);
     }
 
+    /// <summary>
+    /// Quotes in messages follow the locale as GNU's do: ‘curly’ where setlocale would pick a UTF-8
+    /// character set, 'straight' in C, POSIX, or a locale that is not installed.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("C")]
+    [InlineData("POSIX")]
+    [InlineData("C.UTF-8")]
+    [InlineData("C.utf8")]
+    [InlineData("C.UTF8")]
+    [InlineData("c.utf-8")]
+    [InlineData("xx_YY.UTF-8")]
+    public async Task Messages_quote_as_GNU_timeout_does_in_the_locale(string? lang)
+    {
+        Command Under(Command command) => command.WithoutEnvironment("LC_ALL").WithoutEnvironment("LC_CTYPE").WithEnvironment("LANG", lang)
+            .WithExitCodeValidation(false);
+        var gnu = await Under(new Command("/usr/bin/timeout", "1", "/nonexistent/program")).OutputAsync();
+        var ours = await Under(new Command(Tool.Path, "run", "1", "/nonexistent/program")).OutputAsync();
+        Assert.Equal(127, gnu.ExitCode);
+        Assert.Equal(AsSpawn(gnu.StandardError.Replace("/usr/bin/timeout: ", "timeout: ", StringComparison.Ordinal)), ours.StandardError); // GNU names itself by argv[0]
+    }
+
     /// <summary>Spawn's form: --timeout as an option, the program after "--".</summary>
     [Theory]
     [InlineData("0.3", "124")]

@@ -65,6 +65,43 @@ public sealed partial class LayeringTests
         Assert.True(violations.Count == 0, "Layering violations:\n" + string.Join("\n", violations));
     }
 
+    /// <summary>
+    /// The CLI uses the library's public API only: no P/Invoke of its own (DllImport, or the
+    /// LibraryImport that compiles to one), read from the built assembly's metadata so that generated
+    /// code counts too. What it needs of the OS the library offers (CurrentProcess, ProcessHandle).
+    /// </summary>
+    [Fact]
+    public void The_CLI_calls_no_native_code_of_its_own()
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "Spawn.Cli.dll");
+        Assert.True(File.Exists(cli), $"{cli} is not next to the tests");
+        Assert.Empty(NativeImports(cli));
+    }
+
+    [Fact]
+    public void The_native_import_check_finds_the_libraries_imports()
+    {
+        // The library binds libc itself: the same reading of its metadata finds those imports.
+        Assert.Contains(NativeImports(typeof(ProcessHandle).Assembly.Location), i => i.StartsWith("Sys.", StringComparison.Ordinal) && i.Contains("KillRaw", StringComparison.Ordinal));
+    }
+
+    /// <summary>"Type.Method" for every method of <paramref name="assemblyPath"/> that is a P/Invoke.</summary>
+    private static List<string> NativeImports(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        System.Reflection.Metadata.MetadataReader metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var imports = new List<string>();
+        foreach (System.Reflection.Metadata.MethodDefinitionHandle handle in metadata.MethodDefinitions)
+        {
+            System.Reflection.Metadata.MethodDefinition method = metadata.GetMethodDefinition(handle);
+            if ((method.Attributes & System.Reflection.MethodAttributes.PinvokeImpl) == 0) continue;
+            System.Reflection.Metadata.TypeDefinition type = metadata.GetTypeDefinition(method.GetDeclaringType());
+            imports.Add($"{metadata.GetString(type.Name)}.{metadata.GetString(method.Name)}");
+        }
+        return imports;
+    }
+
     [Fact]
     public void The_check_finds_an_upward_reference()
     {

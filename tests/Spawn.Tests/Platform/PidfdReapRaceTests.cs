@@ -145,7 +145,7 @@ public sealed class PidfdReapRaceTests
         /// <summary>The reactor delivers the readiness it collected for <paramref name="registration"/>.</summary>
         internal void ReactorSees(ulong registration) => ((IEpollHandler)this).OnReady(registration, 1);
 
-        protected override int Reap(int fd, bool block, out ProcessState? state)
+        protected override Errno Reap(int fd, bool block, out ProcessState? state)
         {
             Interlocked.Increment(ref _kernelCalls);
             if (block) ExitedEvent.Wait();
@@ -162,7 +162,7 @@ public sealed class PidfdReapRaceTests
             }
         }
 
-        protected override int WaitExited(int fd)
+        protected override Errno WaitExited(int fd)
         {
             Interlocked.Increment(ref _kernelCalls);
             ExitedEvent.Wait();

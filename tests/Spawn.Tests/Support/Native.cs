@@ -21,6 +21,7 @@ internal static partial class Native
     internal static partial int Fcntl(int fd, int command, int argument);
 
     internal const int F_GETFD = 1;
+    internal const int F_DUPFD_CLOEXEC = 1030;
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);

@@ -1,0 +1,97 @@
+using Spawn.Internal;
+
+namespace Spawn;
+
+/// <summary>
+/// What a process supervisor does to itself and .NET does not offer: lead a process group of its
+/// own, signal that group, ignore a signal, ask which group owns the terminal, and end by the same
+/// signal its child died of (as GNU timeout does, so that a shell sees "killed by SIGINT" rather
+/// than an exit code). Linux only.
+/// </summary>
+public static class CurrentProcess
+{
+    /// <summary>The process group this process is in (getpgrp).</summary>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static int ProcessGroupId
+    {
+        get
+        {
+            PlatformGuard.ThrowIfUnsupported();
+            return OwnProcess.ProcessGroupId;
+        }
+    }
+
+    /// <summary>
+    /// The foreground process group of this process's controlling terminal (tcgetpgrp on
+    /// <c>/dev/tty</c>); null when it has none.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static int? TerminalForegroundProcessGroupId
+    {
+        get
+        {
+            PlatformGuard.ThrowIfUnsupported();
+            return OwnProcess.TerminalForegroundProcessGroupId();
+        }
+    }
+
+    /// <summary>
+    /// Makes this process the leader of a new process group (setpgid(0, 0)), so that signals to
+    /// "our group" reach what it starts there and not the shell's other jobs.
+    /// </summary>
+    /// <returns>False where that is refused: a session leader cannot change its group.</returns>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static bool TryLeadNewProcessGroup()
+    {
+        PlatformGuard.ThrowIfUnsupported();
+        return OwnProcess.TryLeadNewProcessGroup();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to every process in this process's group, this process
+    /// included (kill(0, signal)): register a handler first (<c>PosixSignalRegistration</c>) if the
+    /// copy that reaches this process must not end it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a signal number (0 to 64).</exception>
+    /// <exception cref="SpawnException">No member could be signalled.</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static void SignalProcessGroup(int signal)
+    {
+        PlatformGuard.ThrowIfUnsupported();
+        Signals.Validate(signal);
+        OwnProcess.SignalProcessGroup(signal);
+    }
+
+    /// <summary>
+    /// Ignores <paramref name="signal"/> in this process (SIG_IGN), as GNU timeout ignores SIGTTIN
+    /// and SIGTTOU so that writing to a terminal it does not own never stops it. Children Spawn
+    /// starts get every signal at its default disposition all the same.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a signal number (1 to 64).</exception>
+    /// <exception cref="SpawnException">The signal cannot be ignored (SIGKILL, SIGSTOP).</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static void IgnoreSignal(int signal)
+    {
+        PlatformGuard.ThrowIfUnsupported();
+        ArgumentOutOfRangeException.ThrowIfZero(signal);
+        Signals.Validate(signal);
+        OwnProcess.SetDisposition(signal, ignore: true);
+    }
+
+    /// <summary>
+    /// Ends this process by <paramref name="signal"/>: core dumps are switched off (the signal is
+    /// a child's, not a crash of ours), the signal's disposition is set back to the default, and
+    /// the signal is raised. Returns only for a signal whose default action does not end a process
+    /// (SIGCHLD, SIGCONT, SIGWINCH, ...). Nothing of this process is cleaned up first: flush what
+    /// must be written before calling it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a signal number (1 to 64).</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static void ExitBySignal(int signal)
+    {
+        PlatformGuard.ThrowIfUnsupported();
+        ArgumentOutOfRangeException.ThrowIfZero(signal);
+        Signals.Validate(signal);
+        OwnProcess.RaiseWithDefaultDisposition(signal);
+    }
+}
