@@ -97,8 +97,21 @@ public sealed partial class ProcessHandle : IDisposable
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
         ProcessWaitState.PrepareForChild(watchExit);
-        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
-        return new ProcessHandle(ProcessWaitState.ForChild(pid, pidfd, watchExit, path));
+        bool byCommand = options?.ReportedByCommand == true;
+        long begun = Telemetry.StartTimestamp();
+        ProcessWaitState wait;
+        try
+        {
+            int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
+            wait = ProcessWaitState.ForChild(pid, pidfd, watchExit, path, Telemetry.ChildStarted(begun, byCommand));
+        }
+        catch (Exception e) when (!byCommand)
+        {
+            Telemetry.StartFailed(e);
+            throw;
+        }
+        Telemetry.Started(Spawner.Path, begun);
+        return new ProcessHandle(wait);
     }
 
     /// <summary>

@@ -325,8 +325,10 @@ public sealed partial class ChildProcess
         ClosePipes();
         ReleaseCancellation();
         int reason = Volatile.Read(ref _cancelReason);
-        _result.TrySetResult(new CommandResult(Command, _exitState!, StartTime, _exitTime, _waitDelayExpired, treeUsage,
-            canceled: reason == Canceled, timedOut: reason == TimedOut));
+        var result = new CommandResult(Command, _exitState!, StartTime, _exitTime, _waitDelayExpired, treeUsage,
+            canceled: reason == Canceled, timedOut: reason == TimedOut);
+        CommandTelemetry.Completed(_run, result, _slots);
+        _result.TrySetResult(result);
     }
 
     private void FinishFaulted(Exception e)
@@ -334,6 +336,7 @@ public sealed partial class ChildProcess
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
         ClosePipes();
         ReleaseCancellation();
+        CommandTelemetry.Faulted(_run, _exitState, e);
         _result.TrySetException(e);
     }
 }

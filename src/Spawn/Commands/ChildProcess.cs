@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Spawn;
@@ -14,8 +15,12 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
 
-    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
+    /// <summary>The run's span, or null when nobody listens (see <see cref="CommandTelemetry"/>).</summary>
+    private readonly Activity? _run;
+
+    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, Activity? run, CancellationToken cancellationToken)
     {
+        _run = run;
         Command = command;
         Handle = handle;
         Tree = tree;
@@ -70,8 +75,26 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     {
         Internal.PlatformGuard.ThrowIfUnsupported();
         cancellationToken.ThrowIfCancellationRequested();
+        Activity? run = CommandTelemetry.StartRun(command, out Activity? previous);
+        ChildProcess child;
+        try
+        {
+            child = Launch(command, run, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            CommandTelemetry.StartFailed(run, previous, e);
+            throw;
+        }
+        CommandTelemetry.Started(run, previous, child.Pid);
+        return child;
+    }
+
+    private static ChildProcess Launch(Command command, Activity? run, CancellationToken cancellationToken)
+    {
         List<string>? environment = EnvironmentBuilder.Build(command, out string? pathVariable);
         string program = ProgramResolver.Resolve(command.Program, pathVariable, command.AllowsRelativePathLookup, command.WorkingDirectory);
+        CommandTelemetry.Resolved(run, program);
 
         var slots = new StdioSlot[3];
         ProcessHandle handle;
@@ -99,6 +122,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 GroupId = command.GroupId,
                 SupplementaryGroups = command.SupplementaryGroups,
                 ParentDeathSignal = command.ParentDeathSignal,
+                ReportedByCommand = true,
             });
             tree?.AddToMemoryAccounting();
         }
@@ -110,7 +134,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, handle, tree, slots, tail, cancellationToken);
+        return new ChildProcess(command, handle, tree, slots, tail, run, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>

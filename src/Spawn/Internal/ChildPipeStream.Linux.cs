@@ -17,6 +17,7 @@ internal sealed class ChildPipeStream : Stream
     private readonly EpollWaiter _waiter;
     private bool _disposed;
     private volatile bool _finishWhenEmpty;
+    private long _bytesRead;
 
     internal ChildPipeStream(SafeFileHandle handle, bool readable)
     {
@@ -24,6 +25,9 @@ internal sealed class ChildPipeStream : Stream
         _readable = readable;
         _waiter = new EpollWaiter(handle);
     }
+
+    /// <summary>Every byte read from the pipe so far (read by whoever waited for the reads to end).</summary>
+    internal long BytesRead => _bytesRead;
 
     public override bool CanRead => _readable && !_disposed;
     public override bool CanWrite => !_readable && !_disposed;
@@ -139,7 +143,12 @@ internal sealed class ChildPipeStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Bytes read, 0 at end of file, or -1 when the read would block.</summary>
-    private int TryRead(Span<byte> buffer) => TryTransfer(buffer, write: false);
+    private int TryRead(Span<byte> buffer)
+    {
+        int read = TryTransfer(buffer, write: false);
+        if (read > 0) _bytesRead += read; // one reader at a time, as for the stream itself
+        return read;
+    }
 
     /// <summary>Bytes written, or -1 when the write would block. EPIPE (the child closed its end) is an IOException.</summary>
     private int TryWrite(ReadOnlySpan<byte> buffer) =>

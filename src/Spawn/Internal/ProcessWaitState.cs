@@ -84,25 +84,30 @@ internal abstract class ProcessWaitState
     /// <summary>Running, Done or Released.</summary>
     protected int Status => Volatile.Read(ref _status);
 
+    /// <summary>What the reap tells <see cref="Telemetry"/> of a child; set before anything can reap it.</summary>
+    internal ChildTelemetry StartTelemetry { get; init; }
+
     /// <summary>
     /// The wait state of a child just started: <paramref name="pidfd"/> is its pidfd in handle mode
     /// (-1 when another component reaped it before the pidfd was opened), unused in PID mode.
     /// <paramref name="watchExit"/> false leaves it out of the watcher (tests play a foreign reaper).
     /// </summary>
     /// <exception cref="ProcessStartException">Handle mode: the child could not be watched, so it was killed and reaped.</exception>
-    internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path)
+    internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path, ChildTelemetry telemetry)
     {
         if (!HandleMode.UsePidfd)
         {
-            var tracked = new PidWaitState(pid, isChild: true);
+            var tracked = new PidWaitState(pid, isChild: true) { StartTelemetry = telemetry };
             if (watchExit) ChildReaper.Track(tracked);
             return tracked;
         }
         if (pidfd < 0)
         {
-            return new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
+            var gone = new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
+            Telemetry.ChildFinished(gone.State!, telemetry);
+            return gone;
         }
-        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd));
+        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { StartTelemetry = telemetry };
         if (watchExit) child.WatchChild(path);
         return child;
     }
@@ -200,6 +205,7 @@ internal abstract class ProcessWaitState
         Check(Monitor.IsEntered(Sync), "the state is published under the lock");
         Check(_state is null, "the state is published once");
         _state = state;
+        if (IsChild) Telemetry.ChildFinished(state, StartTelemetry);
         _exited?.TrySetResult(state);
     }
 
