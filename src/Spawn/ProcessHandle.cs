@@ -96,6 +96,17 @@ public sealed partial class ProcessHandle : IDisposable
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
+        return new ProcessHandle(StartChild(path, argv, options, watchExit));
+    }
+
+    /// <summary>
+    /// Starts the child and makes its wait state, recording the start, or its failure, in telemetry.
+    /// Apart from <see cref="Start(string, IReadOnlyList{string}, StartOptions?, bool)"/>, so that
+    /// this try block does not keep that small method from being inlined into its caller, where a
+    /// handle that does not outlive the caller's method costs no allocation.
+    /// </summary>
+    private static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options, bool watchExit)
+    {
         ProcessWaitState.PrepareForChild(watchExit);
         bool byCommand = options?.ReportedByCommand == true;
         long begun = Telemetry.StartTimestamp();
@@ -103,7 +114,7 @@ public sealed partial class ProcessHandle : IDisposable
         try
         {
             int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
-            wait = ProcessWaitState.ForChild(pid, pidfd, watchExit, path, Telemetry.ChildStarted(begun, byCommand));
+            wait = ProcessWaitState.ForChild(pid, pidfd, watchExit, path, Telemetry.ChildStarted(byCommand));
         }
         catch (Exception e) when (!byCommand)
         {
@@ -111,7 +122,7 @@ public sealed partial class ProcessHandle : IDisposable
             throw;
         }
         Telemetry.Started(Spawner.Path, begun);
-        return new ProcessHandle(wait);
+        return wait;
     }
 
     /// <summary>

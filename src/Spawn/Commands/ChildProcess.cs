@@ -15,12 +15,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
 
-    /// <summary>The run's span, or null when nobody listens (see <see cref="CommandTelemetry"/>).</summary>
-    private readonly Activity? _run;
-
     private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, Activity? run, CancellationToken cancellationToken)
     {
-        _run = run;
+        _result = new TaskCompletionSource<CommandResult>(run, TaskCreationOptions.RunContinuationsAsynchronously);
         Command = command;
         Handle = handle;
         Tree = tree;

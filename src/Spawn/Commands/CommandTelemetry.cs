@@ -6,8 +6,7 @@ namespace Spawn;
 /// <summary>
 /// The span of one command run (an <see cref="Activity"/> from <see cref="Telemetry.Source"/>, from
 /// the start call to the completion, wait delay included) and the metrics only a command can
-/// record: its start failure, its exit with the outcome a timeout or cancellation gives it, and
-/// the bytes read from its output. The span follows OpenTelemetry's conventions for a program run
+/// record: its start failure and its exit with the outcome a timeout or cancellation gives it. The span follows OpenTelemetry's conventions for a program run
 /// by its caller: kind Client, named after the executable, <c>process.*</c> attributes.
 /// Arguments are recorded only when the command opts in (<see cref="Command.WithTelemetryArguments"/>);
 /// environment values never.
@@ -76,15 +75,10 @@ internal static class CommandTelemetry
     }
 
     /// <summary>The run is complete: its exit and output are recorded, and the span ends with its outcome.</summary>
-    internal static void Completed(Activity? run, CommandResult result, ReadOnlySpan<StdioSlot> slots)
+    internal static void Completed(Activity? run, CommandResult result)
     {
         string outcome = Outcome(result.Outcome);
         Telemetry.Exited(outcome, result.RunTime);
-        if (Telemetry.OutputCaptured.Enabled)
-        {
-            Telemetry.Captured(BytesCaptured(slots[1]), "stdout");
-            Telemetry.Captured(BytesCaptured(slots[2]), "stderr");
-        }
         if (run is null) return;
         if (run.IsAllDataRequested)
         {
@@ -133,10 +127,6 @@ internal static class CommandTelemetry
         CommandOutcome.Unknown => Telemetry.Unknown,
         _ => outcome.ToString(), // an outcome added later shows under its own name, never as another
     };
-
-    /// <summary>What Spawn read from the child's output on the caller's behalf: not a pipe the caller reads itself, nor the stderr tail Spawn keeps for messages.</summary>
-    private static long BytesCaptured(StdioSlot slot) =>
-        slot.Pump is not null && !slot.OwnedBySpawn && slot.OurEnd is { } pipe ? pipe.BytesRead : 0;
 
     /// <summary>Ends the span where the completion runs (often the caller's thread), leaving that thread's current activity as it was.</summary>
     private static void Stop(Activity run)

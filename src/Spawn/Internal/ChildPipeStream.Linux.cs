@@ -17,7 +17,7 @@ internal sealed class ChildPipeStream : Stream
     private readonly EpollWaiter _waiter;
     private bool _disposed;
     private volatile bool _finishWhenEmpty;
-    private long _bytesRead;
+    private CapturedStream _captured;
 
     internal ChildPipeStream(SafeFileHandle handle, bool readable)
     {
@@ -26,8 +26,8 @@ internal sealed class ChildPipeStream : Stream
         _waiter = new EpollWaiter(handle);
     }
 
-    /// <summary>Every byte read from the pipe so far (read by whoever waited for the reads to end).</summary>
-    internal long BytesRead => _bytesRead;
+    /// <summary>Every read from now on counts in telemetry as bytes captured from <paramref name="stream"/>; set before the first read.</summary>
+    internal void CountReadsAs(CapturedStream stream) => _captured = stream;
 
     public override bool CanRead => _readable && !_disposed;
     public override bool CanWrite => !_readable && !_disposed;
@@ -146,7 +146,7 @@ internal sealed class ChildPipeStream : Stream
     private int TryRead(Span<byte> buffer)
     {
         int read = TryTransfer(buffer, write: false);
-        if (read > 0) _bytesRead += read; // one reader at a time, as for the stream itself
+        if (read > 0 && _captured != CapturedStream.None) Telemetry.Captured(read, _captured);
         return read;
     }
 

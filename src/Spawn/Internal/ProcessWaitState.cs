@@ -84,8 +84,19 @@ internal abstract class ProcessWaitState
     /// <summary>Running, Done or Released.</summary>
     protected int Status => Volatile.Read(ref _status);
 
-    /// <summary>What the reap tells <see cref="Telemetry"/> of a child; set before anything can reap it.</summary>
-    internal ChildTelemetry StartTelemetry { get; init; }
+    // What the reap tells Telemetry of a child, set before anything can reap it. Fields of their
+    // own rather than a ChildTelemetry: these fit in the padding the fields above leave, so a wait
+    // state is no larger for them.
+    private uint _startMilliseconds;
+    private bool _timed;
+    private bool _live;
+    private bool _exitRecordedByCommand;
+
+    internal ChildTelemetry StartTelemetry
+    {
+        get => new(_startMilliseconds, _timed, _live, _exitRecordedByCommand);
+        init => (_startMilliseconds, _timed, _live, _exitRecordedByCommand) = (value.StartMilliseconds, value.Timed, value.Live, value.ExitRecordedByCommand);
+    }
 
     /// <summary>
     /// The wait state of a child just started: <paramref name="pidfd"/> is its pidfd in handle mode

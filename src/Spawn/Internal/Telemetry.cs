@@ -9,15 +9,18 @@ namespace Spawn.Internal;
 /// picks up by name. docs/observability.md lists every instrument and attribute.
 /// </summary>
 /// <remarks>
-/// <para>Three places call in: the start (<c>ProcessHandle.Start</c>), the reap (the wait state
-/// publishing a child's final state), and a command's completion (<c>ChildProcess</c>, through
-/// <c>CommandTelemetry</c>). A command knows how its run ended (a timeout, a cancellation), which
-/// the reap does not; so for a child a command started, the command records the exit and the start
-/// failure, and the reap records only what the kernel reported (CPU time, peak memory).</para>
+/// <para>The places that call in: the start (<c>ProcessHandle.Start</c>), the reap (the wait state
+/// publishing a child's final state), a command's start and completion (<c>ChildProcess</c>,
+/// through <c>CommandTelemetry</c>), and a read from a command's output pipe. A command knows how
+/// its run ended (a timeout, a cancellation), which the reap does not; so for a child a command
+/// started, the command records the exit and the start failure, and the reap records only what
+/// the kernel reported (CPU time, peak memory).</para>
 /// <para>Nothing is measured for an instrument nobody listens to: every recording is behind
 /// <see cref="Instrument.Enabled"/> (a field read), and the clock is read only when a duration is
-/// wanted. The one thing always kept is the count of live children, an interlocked add per start
-/// and per reap, so that a listener attached later reads the true number.</para>
+/// wanted. Nothing is allocated either, and no object grows (what a child needs is kept in spare
+/// bytes of objects it has anyway), so the benchmark's allocation column does not move. The one
+/// thing always kept is the count of live children, an interlocked add per start and per reap, so
+/// that a listener attached later reads the true number.</para>
 /// <para>The process metrics of OpenTelemetry's semantic conventions (<c>process.cpu.time</c> and
 /// the others) describe the process that reports them, identified by its resource attributes. What
 /// Spawn reports is its children's, so its instruments are named <c>spawn.process.*</c> and keep
@@ -80,17 +83,18 @@ internal static class Telemetry
     internal static readonly ObservableUpDownCounter<long> LiveChildren = Meter.CreateObservableUpDownCounter(
         "spawn.process.count", () => Volatile.Read(ref s_liveChildren), "{process}", "Children Spawn started and has not reaped yet.");
 
-    /// <summary>The clock reading a start begins with, or 0 when no duration is being measured.</summary>
-    internal static long StartTimestamp() => StartDuration.Enabled || Duration.Enabled ? Stopwatch.GetTimestamp() : 0;
+    /// <summary>The clock reading a start begins with, or 0 when its latency is not being measured.</summary>
+    internal static long StartTimestamp() => StartDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
 
     /// <summary>
     /// A child exists (called before anything can reap it): it counts as live until the reap.
     /// <paramref name="exitRecordedByCommand"/>: a command started it and records its exit.
     /// </summary>
-    internal static ChildTelemetry ChildStarted(long startTimestamp, bool exitRecordedByCommand)
+    internal static ChildTelemetry ChildStarted(bool exitRecordedByCommand)
     {
         Interlocked.Increment(ref s_liveChildren);
-        return new ChildTelemetry(startTimestamp, Live: true, exitRecordedByCommand);
+        bool timed = !exitRecordedByCommand && Duration.Enabled;
+        return new ChildTelemetry(timed ? Milliseconds() : 0, timed, Live: true, exitRecordedByCommand);
     }
 
     /// <summary>The start call returned a running child.</summary>
@@ -125,7 +129,7 @@ internal static class Telemetry
         if (state.MaxRssBytes is long peak && PeakMemory.Enabled) PeakMemory.Record(peak);
         if (!child.ExitRecordedByCommand)
         {
-            TimeSpan? ran = child.StartTimestamp != 0 ? Stopwatch.GetElapsedTime(child.StartTimestamp) : null;
+            TimeSpan? ran = child.Timed ? TimeSpan.FromMilliseconds(unchecked(Milliseconds() - child.StartMilliseconds)) : null;
             Exited(Outcome(state), ran);
         }
     }
@@ -138,10 +142,10 @@ internal static class Telemetry
         if (ran is { } time && Duration.Enabled) Duration.Record(time.TotalSeconds, tag);
     }
 
-    /// <summary>Bytes read from a command's output pipe, <paramref name="stream"/> being "stdout" or "stderr".</summary>
-    internal static void Captured(long bytes, string stream)
+    /// <summary>Bytes one read took from a command's output pipe for the caller (a measurement per read: a field per pipe to add them up in would cost every run).</summary>
+    internal static void Captured(int bytes, CapturedStream stream)
     {
-        if (bytes > 0 && OutputCaptured.Enabled) OutputCaptured.Add(bytes, new KeyValuePair<string, object?>(StreamTag, stream));
+        if (OutputCaptured.Enabled) OutputCaptured.Add(bytes, new KeyValuePair<string, object?>(StreamTag, stream == CapturedStream.Stdout ? "stdout" : "stderr"));
     }
 
     /// <summary>How a process ended, from its state alone.</summary>
@@ -158,6 +162,12 @@ internal static class Telemetry
     /// <summary>The live-children count, for tests.</summary>
     internal static long LiveChildCount => Volatile.Read(ref s_liveChildren);
 
+    /// <summary>
+    /// The monotonic clock in milliseconds, modulo 2^32: a difference of two readings is right for
+    /// runs shorter than 49 days, and the reading fits in a wait state's spare bytes.
+    /// </summary>
+    private static uint Milliseconds() => unchecked((uint)(Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1000)));
+
     private static string PathName(SpawnPath path) => path switch
     {
         SpawnPath.LinuxClone => "linux_clone",
@@ -166,9 +176,17 @@ internal static class Telemetry
     };
 }
 
+/// <summary>Which output of a command a pipe's reads are captured from, for <see cref="Telemetry.Captured"/>; one byte, which fits in a pipe's spare bytes.</summary>
+internal enum CapturedStream : byte
+{
+    None,
+    Stdout,
+    Stderr,
+}
+
 /// <summary>
-/// What the reap needs to know of a child for telemetry: when it started (clock ticks, 0 when not
-/// measured), whether it counts among the live children, and whether a command records its exit.
-/// The default (a wait state not made by a start) records nothing.
+/// What the reap needs to know of a child for telemetry: when it started (milliseconds, when
+/// <paramref name="Timed"/>), whether it counts among the live children, and whether a command
+/// records its exit. The default (a wait state not made by a start) records nothing.
 /// </summary>
-internal readonly record struct ChildTelemetry(long StartTimestamp, bool Live, bool ExitRecordedByCommand);
+internal readonly record struct ChildTelemetry(uint StartMilliseconds, bool Timed, bool Live, bool ExitRecordedByCommand);
