@@ -64,12 +64,7 @@ internal static class CommandTelemetry
     {
         Telemetry.StartFailed(failure);
         if (run is null) return;
-        if (run.IsAllDataRequested)
-        {
-            run.SetTag(Telemetry.ErrorTypeTag, Telemetry.ErrorType(failure));
-            run.AddException(failure);
-        }
-        run.SetStatus(ActivityStatusCode.Error, failure.Message);
+        RecordFailure(run, failure);
         run.Stop();
         Activity.Current = previous;
     }
@@ -107,13 +102,28 @@ internal static class CommandTelemetry
     {
         if (exit is not null) Telemetry.Exited(Telemetry.Outcome(exit), null);
         if (run is null) return;
-        if (run.IsAllDataRequested)
-        {
-            run.SetTag(Telemetry.ErrorTypeTag, Telemetry.ErrorType(failure));
-            run.AddException(failure);
-        }
-        run.SetStatus(ActivityStatusCode.Error, failure.Message);
+        RecordFailure(run, failure);
         Stop(run);
+    }
+
+    /// <summary>
+    /// The span's status and OpenTelemetry's "exception" event, without the exception's message:
+    /// a message can quote what must stay out of telemetry (a start failure's names the PATH it
+    /// searched, an environment value; a sink's may quote the output). The errno's description
+    /// (or the exception's type) stands in for it; the stack trace is only code.
+    /// </summary>
+    private static void RecordFailure(Activity run, Exception failure)
+    {
+        string description = failure is SpawnException { ErrorCode: int errno } ? Errno.Describe(errno) : failure.GetType().Name;
+        run.SetStatus(ActivityStatusCode.Error, description);
+        if (!run.IsAllDataRequested) return;
+        run.SetTag(Telemetry.ErrorTypeTag, Telemetry.ErrorType(failure));
+        run.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
+        {
+            ["exception.type"] = failure.GetType().FullName,
+            ["exception.message"] = description,
+            ["exception.stacktrace"] = failure.StackTrace,
+        }));
     }
 
     /// <summary>The outcome's attribute value.</summary>
