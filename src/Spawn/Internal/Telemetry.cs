@@ -32,6 +32,10 @@ internal static class Telemetry
     /// <summary>The name of the meter and of the activity source.</summary>
     internal const string Name = "Spawn";
 
+    // Histograms carry bucket boundaries as advice (the SDK's defaults suit milliseconds, not
+    // seconds or bytes): for starts, sub-millisecond to a second; for runs, 5 ms to an hour; for
+    // memory, 1 MiB to 16 GiB in powers of two.
+
     // Attribute names: OpenTelemetry's where it has one, Spawn's own otherwise.
     internal const string SpawnPathTag = "spawn.path";
     internal const string ErrorTypeTag = "error.type";
@@ -62,20 +66,23 @@ internal static class Telemetry
     internal static readonly Counter<long> StartFailures = Meter.CreateCounter<long>(
         "spawn.process.start_failures", "{process}", "Processes Spawn could not start.");
 
-    internal static readonly Histogram<double> StartDuration = Meter.CreateHistogram<double>(
-        "spawn.process.start.duration", "s", "How long a start took, from the call until the child runs and is watched.");
+    internal static readonly Histogram<double> StartDuration = Meter.CreateHistogram(
+        "spawn.process.start.duration", "s", "How long a start took, from the call until the child runs and is watched.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
 
     internal static readonly Counter<long> Exits = Meter.CreateCounter<long>(
         "spawn.process.exits", "{process}", "Children that ended, by how their run ended.");
 
-    internal static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
-        "spawn.process.duration", "s", "How long a child ran, from its start to its exit.");
+    internal static readonly Histogram<double> Duration = Meter.CreateHistogram(
+        "spawn.process.duration", "s", "How long a child ran, from its start to its exit.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600] });
 
     internal static readonly Counter<double> CpuTime = Meter.CreateCounter<double>(
         "spawn.process.cpu.time", "s", "CPU time of the children Spawn reaped (and of the children they waited for).");
 
-    internal static readonly Histogram<long> PeakMemory = Meter.CreateHistogram<long>(
-        "spawn.process.memory.peak", "By", "Peak resident set size of a reaped child, when known.");
+    internal static readonly Histogram<long> PeakMemory = Meter.CreateHistogram(
+        "spawn.process.memory.peak", "By", "Peak resident set size of a reaped child, when known.", tags: null,
+        new InstrumentAdvice<long> { HistogramBucketBoundaries = [.. Enumerable.Range(0, 15).Select(i => (1L << 20) << i)] }); // 1 MiB to 16 GiB
 
     internal static readonly Counter<long> OutputCaptured = Meter.CreateCounter<long>(
         "spawn.output.captured", "By", "Bytes Spawn read from a command's stdout and stderr for a capture, a line stream or a sink.");

@@ -53,6 +53,10 @@ public sealed class MetricsTests : IDisposable
             Assert.False(string.IsNullOrEmpty(instrument.Description), name);
             Assert.Equal(typeof(ProcessHandle).Assembly.GetName().Version?.ToString(), instrument.Meter.Version);
         }
+        // Histograms advise their buckets: the SDK's defaults suit milliseconds, not seconds or bytes.
+        Assert.Contains(0.001, ((Histogram<double>)_metrics.Instruments["spawn.process.start.duration"]).Advice!.HistogramBucketBoundaries!);
+        Assert.Contains(60, ((Histogram<double>)_metrics.Instruments["spawn.process.duration"]).Advice!.HistogramBucketBoundaries!);
+        Assert.Contains(1L << 30, ((Histogram<long>)_metrics.Instruments["spawn.process.memory.peak"]).Advice!.HistogramBucketBoundaries!);
     }
 
     [Fact]
