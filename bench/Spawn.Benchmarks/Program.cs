@@ -11,6 +11,7 @@ Scenario[] scenarios =
     new Sequential(),
     new CLoop(),
     new Allocations(),
+    new TelemetryListener(),
     new InFlight(),
     new Held(1000),
     new Capture(),

@@ -155,6 +155,16 @@ internal static class Report
             Median("alloc", Contenders.Spawn) / Median("alloc", Allocations.ProcessFreshStartInfo), v => v <= 1 / 3.0, X);
         Target("allocations, environment copied once: Spawn ≤ 1/3 of Process with one ProcessStartInfo",
             Median("alloc", Allocations.SpawnEnvironmentOnce) / Median("alloc", Allocations.ProcessReusedStartInfo), v => v <= 1 / 3.0, X);
+        Target("1d. (cost) Spawn with a telemetry listener vs none, starts/s",
+            Median("telemetry", TelemetryListener.HandleListened) / Median("telemetry", TelemetryListener.Handle), null, X);
+        Target("1d. (cost) Spawn Command with a telemetry listener vs none, starts/s",
+            Median("telemetry", TelemetryListener.CommandListened) / Median("telemetry", TelemetryListener.Command), null, X);
+        Func<Sample, double> bytesPerProcess = x => x.AllocatedBytes / (double)Math.Max(1, x.Processes);
+        static string Bytes(double v) => v.ToString("+0;-0", Invariant) + " B";
+        Target("1d. (cost) bytes a telemetry listener adds per Spawn start+wait",
+            Median("telemetry", TelemetryListener.HandleListened, bytesPerProcess) - Median("telemetry", TelemetryListener.Handle, bytesPerProcess), null, Bytes);
+        Target("1d. (cost) bytes a telemetry listener adds per Spawn Command run",
+            Median("telemetry", TelemetryListener.CommandListened, bytesPerProcess) - Median("telemetry", TelemetryListener.Command, bytesPerProcess), null, Bytes);
         Target("8. Process beside a Spawn loop ≥ 0.95x its rate with Spawn idle",
             Median("neighbour", Neighbour.WithSpawn) / Median("neighbour", Neighbour.Alone), v => v >= 0.95, X);
         Target("8. (comparison) Process beside a second Process loop, vs alone",

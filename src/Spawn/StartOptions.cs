@@ -102,6 +102,12 @@ public sealed class StartOptions
     /// <summary>cgroup v1 cgroup.procs files the child joins before exec (a tree's v1 controllers on hybrid systems).</summary>
     internal IReadOnlyList<SafeHandle>? CgroupJoinFiles { get; init; }
 
+    /// <summary>
+    /// Set by a command starting its child: the command records the start failure and the exit in
+    /// telemetry itself, with what only it knows (a timeout, a cancellation), so the handle does not.
+    /// </summary>
+    internal bool ReportedByCommand { get; init; }
+
     /// <summary>True when an option is set that only the Linux fast path supports.</summary>
     internal bool NeedsLinuxClone =>
         CgroupPath is not null || UserId is not null || GroupId is not null || SupplementaryGroups is not null || ParentDeathSignal is not null

@@ -7,6 +7,7 @@
 #                 zero warnings, runs and reports the fast path
 #   arm64         the same app published trimmed for linux-arm64, and the spawn CLI, run under
 #                 qemu user mode: the portable path (qemu cannot run the fast path)
+#   sample        samples/Observability runs and its console exporter prints Spawn's telemetry
 # One line per check: "ok   - NAME", "FAIL - NAME: why", or "skip - NAME: why" when a tool it needs
 # is missing and cannot be installed. tests/run.sh counts these lines in its closing line.
 # Installs what it needs from Debian's packages when missing (as root); says so when it cannot.
@@ -282,5 +283,22 @@ else
   expect_status 0 wait --exited --timeout 30 "$sleeper"
   wait "$sleeper" 2>/dev/null
   if [ ${#problems[@]} -eq 0 ]; then ok "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; tail_of "$work/cli-arm64-run.log"; fi
+fi
+elapsed "$start"
+
+# --- the observability sample (docs/observability.md) builds, runs and shows Spawn's telemetry ---
+# Not in the solution (it needs the OpenTelemetry packages); run here so that it cannot rot.
+name="observability sample: OpenTelemetry's console exporter prints Spawn's spans and metrics"
+start=$(date +%s)
+if ! dotnet run --project samples/Observability -c Release >"$work/sample.log" 2>&1; then
+  fail "$name" "dotnet run failed"; tail_of "$work/sample.log"
+else
+  problems=()
+  for expected in "Activity.DisplayName: *uname" "process.command_args: \[\"echo\"" "spawn.outcome: timeout" "error.type: ENOENT" \
+    "Metric Name: spawn.process.starts" "Metric Name: spawn.process.exits" "Metric Name: spawn.process.cpu.time" \
+    "Metric Name: spawn.process.count" "Metric Name: spawn.output.captured"; do
+    grep -E -q -- "$expected" "$work/sample.log" || problems+=("no '$expected' in its output")
+  done
+  if [ ${#problems[@]} -eq 0 ]; then ok "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; tail_of "$work/sample.log"; fi
 fi
 elapsed "$start"

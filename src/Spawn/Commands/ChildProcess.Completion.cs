@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Spawn.Internal;
+
 namespace Spawn;
 
 // The end of a run: the exit, then the copies, then the result.
@@ -24,7 +27,11 @@ public sealed partial class ChildProcess
 
     private static readonly Task<TreeUsage?> s_noTree = Task.FromResult<TreeUsage?>(null);
 
-    private readonly TaskCompletionSource<CommandResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// The result, for every waiter. Its task's state is the run's span (see <see cref="Run"/>), or
+    /// null when nobody listened at the start.
+    /// </summary>
+    private readonly TaskCompletionSource<CommandResult> _result;
     private readonly Task[] _pumps;
 
     /// <summary>All the pumps, for the async driver. A blocking wait looks at each pump instead: Task.WhenAll completes through a thread-pool item when its tasks run their continuations asynchronously.</summary>
@@ -40,6 +47,12 @@ public sealed partial class ChildProcess
     private Task<TreeUsage?>? _treeEnd;
     private int _finished;
 
+    /// <summary>
+    /// The run's span, or null. It is kept as the state of <see cref="_result"/>'s task, which has a
+    /// field for one anyway: a field of its own would make every run a little larger, listened to or not.
+    /// </summary>
+    private Activity? Run => (Activity?)_result.Task.AsyncState;
+
     private static Task[] StartPumps(StdioSlot[] slots, StderrTail? stderrTail)
     {
         int count = 0;
@@ -49,7 +62,10 @@ public sealed partial class ChildProcess
         count = 0;
         for (int fd = 0; fd < slots.Length; fd++)
         {
-            if (slots[fd].Pump is { } pump) pumps[count++] = pump(slots[fd].OurEnd!, fd == 2 ? stderrTail : null);
+            if (slots[fd].Pump is not { } pump) continue;
+            // What Spawn reads for the caller counts as captured; the stderr tail's pipe does not.
+            if (!slots[fd].OwnedBySpawn) slots[fd].OurEnd!.CountReadsAs(fd == 1 ? CapturedStream.Stdout : CapturedStream.Stderr);
+            pumps[count++] = pump(slots[fd].OurEnd!, fd == 2 ? stderrTail : null);
         }
         return pumps;
     }
@@ -301,8 +317,10 @@ public sealed partial class ChildProcess
         ClosePipes();
         ReleaseCancellation();
         int reason = Volatile.Read(ref _cancelReason);
-        _result.TrySetResult(new CommandResult(Command, _exitState!, StartTime, _exitTime, _waitDelayExpired, treeUsage,
-            canceled: reason == Canceled, timedOut: reason == TimedOut));
+        var result = new CommandResult(Command, _exitState!, StartTime, _exitTime, _waitDelayExpired, treeUsage,
+            canceled: reason == Canceled, timedOut: reason == TimedOut);
+        CommandTelemetry.Completed(Run, result);
+        _result.TrySetResult(result);
     }
 
     private void FinishFaulted(Exception e)
@@ -310,6 +328,7 @@ public sealed partial class ChildProcess
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
         ClosePipes();
         ReleaseCancellation();
+        CommandTelemetry.Faulted(Run, _exitState, e);
         _result.TrySetException(e);
     }
 }

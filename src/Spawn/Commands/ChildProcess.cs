@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Spawn.Internal;
 
@@ -18,8 +19,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     /// <summary>The child's wait state (the platform layer's), which <see cref="Handle"/> is the public facade of.</summary>
     private readonly ProcessWaitState _wait;
 
-    private ChildProcess(Command command, ProcessWaitState wait, ProcessTree? tree, JobObject? job, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
+    private ChildProcess(Command command, ProcessWaitState wait, ProcessTree? tree, JobObject? job, StdioSlot[] slots, StderrTail? stderrTail, Activity? run, CancellationToken cancellationToken)
     {
+        _result = new TaskCompletionSource<CommandResult>(run, TaskCreationOptions.RunContinuationsAsynchronously);
         Command = command;
         _wait = wait;
         Handle = new ProcessHandle(wait);
@@ -76,8 +78,26 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     {
         PlatformGuard.ThrowIfUnsupported();
         cancellationToken.ThrowIfCancellationRequested();
+        Activity? run = CommandTelemetry.StartRun(command, out Activity? previous);
+        ChildProcess child;
+        try
+        {
+            child = Launch(command, run, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            CommandTelemetry.StartFailed(run, previous, e);
+            throw;
+        }
+        CommandTelemetry.Started(run, previous, child.Pid);
+        return child;
+    }
+
+    private static ChildProcess Launch(Command command, Activity? run, CancellationToken cancellationToken)
+    {
         List<string>? environment = EnvironmentBuilder.Build(command, out string? pathVariable);
         string program = ProgramResolver.Resolve(command.Program, pathVariable, command.AllowsRelativePathLookup, command.WorkingDirectory);
+        CommandTelemetry.Resolved(run, program);
 
         var slots = new StdioSlot[3];
         ProcessWaitState wait;
@@ -112,6 +132,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 Job = OperatingSystem.IsWindows() ? job?.Handle : null,
                 Limits = command.Limits is { HasProcessLimits: true } processLimits ? processLimits.ProcessPart : null,
                 CgroupJoinFiles = tree?.JoinFiles,
+                ReportedByCommand = true,
             });
             tree?.AddToMemoryAccounting();
         }
@@ -124,7 +145,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, wait, tree, job, slots, tail, cancellationToken);
+        return new ChildProcess(command, wait, tree, job, slots, tail, run, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>

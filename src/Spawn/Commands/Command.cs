@@ -128,6 +128,9 @@ public sealed partial class Command
     /// <summary>The most bytes of each output stream the capturing methods keep: the head and the tail, with a marker for what was left out.</summary>
     public int? CaptureLimit { get; private set; }
 
+    /// <summary>Whether the run's trace span records the arguments (<c>process.command_args</c>); false by default (see <see cref="WithTelemetryArguments"/>).</summary>
+    public bool RecordsArgumentsInTelemetry { get; private set; }
+
     /// <summary>With a different program (a bare name searched in PATH, or a path), the rest unchanged.</summary>
     public Command WithProgram(string program)
     {
@@ -291,6 +294,15 @@ public sealed partial class Command
         return new(this) { CaptureLimit = bytes };
     }
 
+    /// <summary>
+    /// Whether the span Spawn's <see cref="System.Diagnostics.ActivitySource"/> ("Spawn") records for
+    /// each run of this command carries its arguments, as <c>process.command_args</c> (argv, the
+    /// program first). Off by default, because arguments carry secrets (passwords, tokens,
+    /// connection strings): opt in per command, for commands whose arguments are safe to export.
+    /// Environment values are never recorded. See docs/observability.md.
+    /// </summary>
+    public Command WithTelemetryArguments(bool enabled = true) => new(this) { RecordsArgumentsInTelemetry = enabled };
+
     /// <summary>Stdin from a file path.</summary>
     public Command WithStdinFile(string path) => WithStdin(InputSource.FromFile(path));
 
@@ -336,5 +348,6 @@ public sealed partial class Command
         WaitDelay = o.WaitDelay;
         Timeout = o.Timeout;
         CaptureLimit = o.CaptureLimit;
+        RecordsArgumentsInTelemetry = o.RecordsArgumentsInTelemetry;
     }
 }

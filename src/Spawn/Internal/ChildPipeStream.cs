@@ -9,6 +9,18 @@ namespace Spawn.Internal;
 /// </summary>
 internal abstract class ChildPipeStream : Stream
 {
+    private CapturedStream _captured;
+
+    /// <summary>Every read from now on counts in telemetry as bytes captured from <paramref name="stream"/>; set before the first read.</summary>
+    internal void CountReadsAs(CapturedStream stream) => _captured = stream;
+
+    /// <summary>Counts <paramref name="read"/> bytes as captured (if this pipe's reads count) and returns it.</summary>
+    protected int Counted(int read)
+    {
+        if (read > 0 && _captured != CapturedStream.None) Telemetry.Captured(read, _captured);
+        return read;
+    }
+
     /// <summary>
     /// Bytes read, 0 at end of file, or -1 when nothing is there yet: a read that never waits, so
     /// a caller can give its buffer back before <see cref="WaitReadableAsync"/>.

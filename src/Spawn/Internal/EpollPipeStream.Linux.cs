@@ -139,7 +139,7 @@ internal sealed class EpollPipeStream : ChildPipeStream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Bytes read, 0 at end of file, or -1 when the read would block.</summary>
-    private int TryRead(Span<byte> buffer) => TryTransfer(buffer, write: false);
+    private int TryRead(Span<byte> buffer) => Counted(TryTransfer(buffer, write: false));
 
     /// <summary>Bytes written, or -1 when the write would block. EPIPE (the child closed its end) is an IOException.</summary>
     private int TryWrite(ReadOnlySpan<byte> buffer) =>

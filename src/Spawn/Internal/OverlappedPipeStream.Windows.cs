@@ -62,7 +62,7 @@ internal sealed class OverlappedPipeStream : ChildPipeStream
                 _buffer.AsSpan(_start, n).CopyTo(buffer);
                 _start += n;
                 _count -= n;
-                return n;
+                return Counted(n);
             }
             if (_endOfFile || _finishWhenEmpty) return 0;
             return -1;

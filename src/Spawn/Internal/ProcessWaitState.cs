@@ -91,31 +91,69 @@ internal abstract class ProcessWaitState
     /// <summary>Running, Done or Released.</summary>
     protected int Status => Volatile.Read(ref _status);
 
+    // What the reap tells Telemetry of a child, set before anything can reap it. Fields of their
+    // own rather than a ChildTelemetry: these fit in the padding the fields above leave, so a wait
+    // state is no larger for them.
+    private uint _startMilliseconds;
+    private bool _timed;
+    private bool _live;
+    private bool _exitRecordedByCommand;
+
+    internal ChildTelemetry StartTelemetry
+    {
+        get => new(_startMilliseconds, _timed, _live, _exitRecordedByCommand);
+        init => (_startMilliseconds, _timed, _live, _exitRecordedByCommand) = (value.StartMilliseconds, value.Timed, value.Live, value.ExitRecordedByCommand);
+    }
+
     /// <summary>
     /// Starts a child (the spawn step) and returns its wait state, watched from the start: in
-    /// handle mode by the exit watcher, in PID mode by the <see cref="ChildReaper"/>.
+    /// handle mode by the exit watcher, in PID mode by the <see cref="ChildReaper"/>, on Windows by
+    /// a registered wait. The start, or its failure, is recorded in telemetry (a command records a
+    /// failure and the exit itself: <see cref="StartOptions.ReportedByCommand"/>).
     /// </summary>
     /// <exception cref="ProcessStartException">The program could not be started; or, in handle mode, the child could not be watched, so it was killed and reaped.</exception>
     internal static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options)
     {
-        if (OperatingSystem.IsWindows()) return WindowsWaitState.Start(path, argv, options, options?.Job, watchExit: true);
+        bool byCommand = options?.ReportedByCommand == true;
+        long begun = Telemetry.StartTimestamp();
+        ProcessWaitState wait;
+        try
+        {
+            wait = OperatingSystem.IsWindows()
+                ? WindowsWaitState.Start(path, argv, options, options?.Job, byCommand)
+                : StartLinuxChild(path, argv, options, byCommand);
+        }
+        catch (Exception e) when (!byCommand)
+        {
+            Telemetry.StartFailed(e);
+            throw;
+        }
+        Telemetry.Started(OperatingSystem.IsWindows() ? SpawnPath.WindowsCreateProcess : Spawner.Path, begun);
+        return wait;
+    }
+
+    private static ProcessWaitState StartLinuxChild(string path, IReadOnlyList<string> argv, StartOptions? options, bool byCommand)
+    {
         bool usePidfd = HandleMode.UsePidfd;
         // Before the start: a reaper thread that cannot start fails the start, rather than leave a child nobody reaps.
         if (!usePidfd) ChildReaper.Shared.EnsureStarted();
         int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd);
+        ChildTelemetry telemetry = Telemetry.ChildStarted(byCommand);
         if (!usePidfd)
         {
             // Not yet tracked, so not yet reaped: the PID still names the child while a pidfd is opened for its ID.
-            var tracked = new PidWaitState(pid, isChild: true, ChildReaper.Shared) { UniqueId = PidfsIdentity.OfPid(pid) };
+            var tracked = new PidWaitState(pid, isChild: true, ChildReaper.Shared) { UniqueId = PidfsIdentity.OfPid(pid), StartTelemetry = telemetry };
             ChildReaper.Shared.Track(tracked);
             return tracked;
         }
         if (pidfd < 0)
         {
             // Another component reaped it before the pidfd was opened.
-            return new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
+            var gone = new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
+            Telemetry.ChildFinished(gone.State!, telemetry);
+            return gone;
         }
-        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { UniqueId = PidfsIdentity.Of(pidfd) };
+        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { UniqueId = PidfsIdentity.Of(pidfd), StartTelemetry = telemetry };
         child.WatchChild(path);
         return child;
     }
@@ -264,6 +302,7 @@ internal abstract class ProcessWaitState
         Check(Monitor.IsEntered(Sync), "the state is published under the lock");
         Check(_state is null, "the state is published once");
         _state = state;
+        if (IsChild) Telemetry.ChildFinished(state, StartTelemetry);
         _exited?.TrySetResult(state);
     }
 

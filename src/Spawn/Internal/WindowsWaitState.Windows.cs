@@ -44,12 +44,18 @@ internal sealed class WindowsWaitState : ProcessWaitState
         _groupLeader = groupLeader;
     }
 
-    /// <summary>Starts a child; with <paramref name="watchExit"/> its exit is watched from now on.</summary>
-    internal static ProcessWaitState Start(string path, IReadOnlyList<string> argv, StartOptions? options, SafeHandle? job, bool watchExit)
+    /// <summary>
+    /// Starts a child in <paramref name="job"/> (if any) and watches its exit from now on; with
+    /// <paramref name="exitRecordedByCommand"/> a command records the exit in telemetry itself.
+    /// </summary>
+    internal static ProcessWaitState Start(string path, IReadOnlyList<string> argv, StartOptions? options, SafeHandle? job, bool exitRecordedByCommand)
     {
         SafeProcessHandle process = WindowsSpawner.Start(path, argv, options, job, out int pid);
-        var child = new WindowsWaitState(pid, isChild: true, process, groupLeader: options is { NewProcessGroup: true } or { NewSession: true });
-        if (watchExit) child.Watch();
+        var child = new WindowsWaitState(pid, isChild: true, process, groupLeader: options is { NewProcessGroup: true } or { NewSession: true })
+        {
+            StartTelemetry = Telemetry.ChildStarted(exitRecordedByCommand),
+        };
+        child.Watch();
         return child;
     }
 
