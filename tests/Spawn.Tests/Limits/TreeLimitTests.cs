@@ -1,3 +1,4 @@
+using Spawn.Tests.Observability;
 using Spawn.Tests.Support;
 
 namespace Spawn.Tests.Limits;
@@ -38,9 +39,11 @@ public sealed class TreeLimitTests(ITestOutputHelper output)
         // A string that doubles until the kernel stops it; bounded by a timeout should the limit fail.
         Command command = new Command("awk", "BEGIN { s = \"x\"; while (1) s = s s }")
             .WithLimits(limits).WithTimeout(TimeSpan.FromSeconds(60)).WithThrowOnFailure(false);
+        using var spans = new SpanRecorder();
         await using ChildProcess child = command.Start();
         CommandResult result = await child.WaitAsync();
         output.WriteLine(result.ToString());
+        Assert.Equal("oom", spans.ForPid(child.Pid).GetTagItem("spawn.outcome"));
 
         Assert.False(result.TimedOut, "the memory limit never stopped the allocation");
         Assert.Equal(Signals.SIGKILL, result.State.Signal);
