@@ -97,8 +97,8 @@ public sealed partial class ProcessHandle : IDisposable
         if (argv.Count == 0) throw new ArgumentException("argv must hold at least argv[0].", nameof(argv));
 
         ProcessWaitState.PrepareForChild(watchExit);
-        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
-        return new ProcessHandle(ProcessWaitState.ForChild(pid, pidfd, watchExit, path));
+        int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd, out long inheritedPeakKiB);
+        return new ProcessHandle(ProcessWaitState.ForChild(pid, pidfd, watchExit, path, inheritedPeakKiB));
     }
 
     /// <summary>

@@ -99,6 +99,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 GroupId = command.GroupId,
                 SupplementaryGroups = command.SupplementaryGroups,
                 ParentDeathSignal = command.ParentDeathSignal,
+                ExactPeakMemory = command.ExactPeakMemory,
             });
             tree?.AddToMemoryAccounting();
         }

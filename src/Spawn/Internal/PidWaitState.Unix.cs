@@ -87,7 +87,7 @@ internal sealed class PidWaitState : ProcessWaitState
             if (result == 0) return;
             if (result > 0)
             {
-                PublishLocked(ExitStatus.FromWaitStatus(Pid, status, usage));
+                PublishLocked(ExitStatus.FromWaitStatus(Pid, status, usage, InheritedPeakKiB));
             }
             else
             {

@@ -78,6 +78,13 @@ internal abstract class ProcessWaitState
     /// <summary>True for a process we started (and so reap).</summary>
     internal bool IsChild { get; }
 
+    /// <summary>
+    /// The most of our own peak memory (KiB) the child's ru_maxrss may include: its reaped figure is
+    /// its own only above this (<see cref="ExitStatus"/>). 0 when nothing of ours was folded in; unknown
+    /// (the largest value) unless the spawn step said.
+    /// </summary>
+    internal long InheritedPeakKiB { get; init; } = long.MaxValue;
+
     /// <summary>The final state, or null while it is not known.</summary>
     internal ProcessState? State => _state;
 
@@ -90,11 +97,11 @@ internal abstract class ProcessWaitState
     /// <paramref name="watchExit"/> false leaves it out of the watcher (tests play a foreign reaper).
     /// </summary>
     /// <exception cref="ProcessStartException">Handle mode: the child could not be watched, so it was killed and reaped.</exception>
-    internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path)
+    internal static ProcessWaitState ForChild(int pid, int pidfd, bool watchExit, string path, long inheritedPeakKiB)
     {
         if (!HandleMode.UsePidfd)
         {
-            var tracked = new PidWaitState(pid, isChild: true);
+            var tracked = new PidWaitState(pid, isChild: true) { InheritedPeakKiB = inheritedPeakKiB };
             if (watchExit) ChildReaper.Track(tracked);
             return tracked;
         }
@@ -102,7 +109,7 @@ internal abstract class ProcessWaitState
         {
             return new PidWaitState(ProcessState.Unknown(pid, ForeignReaper.Describe() + " before Spawn could open its pidfd"), isChild: true);
         }
-        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd));
+        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { InheritedPeakKiB = inheritedPeakKiB };
         if (watchExit) child.WatchChild(path);
         return child;
     }
