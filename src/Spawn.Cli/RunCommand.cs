@@ -42,7 +42,8 @@ internal static class RunCommand
             .WithStderr(OutputTarget.Inherit)
             .WithExitCodeValidation(false)
             .WithNewProcessGroup(options.Group)
-            .WithProcessTree(options.Tree);
+            .WithProcessTree(options.Tree)
+            .WithExactPeakMemory(options.Stats || options.JsonPath is not null);
 
         // As GNU timeout: our own group, so the deadline reaches everything the program starts there,
         // and never stopped for writing to a terminal we do not own.
@@ -93,7 +94,7 @@ internal static class RunCommand
             int status = ExitStatus(state, run.TimedOut, options.PreserveStatus);
             if (options.Stats || options.JsonPath is not null)
             {
-                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status, OwnMemory.PeakBytes());
+                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status);
                 if (options.Stats) Console.Error.WriteLine(report.ToLine());
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }
