@@ -161,6 +161,18 @@ public sealed class RunToolTests : IDisposable
     }
 
     [Fact]
+    public async Task Spawn_run_keeps_its_few_descriptors_low_so_its_fd_table_never_grows()
+    {
+        // Growing the fd table of a threaded process waits for an RCU grace period (milliseconds):
+        // a tool that holds one child has no reason to, so its pidfd is not moved to 1024.
+        var outcome = await Tool.RunAsync("run", "--", "sh", "-c", "ls /proc/$PPID/fd");
+        Assert.Equal(0, outcome.State.ExitCode);
+        int[] fds = [.. outcome.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(f => int.Parse(f, System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.NotEmpty(fds);
+        Assert.All(fds, fd => Assert.True(fd < 64, $"spawn holds fd {fd}: {string.Join(' ', fds)}"));
+    }
+
+    [Fact]
     public async Task With_tree_the_json_keeps_the_programs_peak_and_the_trees_peak_apart()
     {
         if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone || !Native.IsRoot) Assert.Skip("--tree needs root and the Linux fast path");
