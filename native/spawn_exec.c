@@ -129,6 +129,10 @@ __attribute__((noreturn)) static void run_program(int status_pipe, unsigned int 
         }
     }
     if (failure.stage == EXEC_STAGE_NONE) {
+        /* Spawn started us with nothing blocked; the program starts so too. */
+        sigset_t no_signals;
+        (void)sigemptyset(&no_signals);
+        (void)sigprocmask(SIG_SETMASK, &no_signals, NULL);
         execve(path, argv, envp);
         failure = (struct child_failure){.error = errno, .stage = EXEC_STAGE_EXEC};
     }
@@ -150,6 +154,12 @@ int main(int argc, char **argv, char **envp)
         return 127;
     }
     const unsigned int flags = (unsigned int)flags_value;
+    /* Nothing may end us between creating the program and reporting it (a Ctrl+C to the group we
+     * share with Spawn would leave the program running unknown to Spawn): every signal is held
+     * until we exit, and dropped then. The program unblocks them again just before its execve. */
+    sigset_t all_signals;
+    (void)sigfillset(&all_signals);
+    (void)sigprocmask(SIG_SETMASK, &all_signals, NULL);
     /* The program must not get the control socket: it sees EOF only once we are gone. */
     (void)fcntl(control, F_SETFD, FD_CLOEXEC);
 

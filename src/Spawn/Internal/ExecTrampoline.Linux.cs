@@ -20,8 +20,9 @@ namespace Spawn.Internal;
 /// hold it). We reap spawn-exec at once; a program whose exec failed is reaped too, and the start
 /// throws the same <see cref="ProcessStartException"/> an ordinary start would.</para>
 /// <para>If spawn-exec itself cannot be started (missing, not executable for the child's user, a
-/// working directory or cgroup that fails), the program is started the ordinary way instead: the
-/// error, if there is one, is then the program's own, exactly as without the option.</para>
+/// working directory or cgroup that fails) or cannot fork (an emulator that refuses CLONE_PARENT),
+/// the program is started the ordinary way instead: the error, if there is one, is then the
+/// program's own, exactly as without the option.</para>
 /// </remarks>
 internal static unsafe class ExecTrampoline
 {
@@ -33,6 +34,13 @@ internal static unsafe class ExecTrampoline
 
     // Where the program's start failed, as native/spawn_exec.c reports it (enum exec_stage).
     private const int StageUsage = 1;
+    private const int StageClone = 2;
+
+    /// <summary>No report came (the socket reached its end first).</summary>
+    private const int StageNoReport = -1;
+
+    /// <summary>How a start whose exec failed ends the child (spawn paths and spawn-exec alike).</summary>
+    private const int ExecFailedExit = 127;
     private const int StageSession = 3;
     private const int StageParentDeathSignal = 4;
 
@@ -53,18 +61,18 @@ internal static unsafe class ExecTrampoline
         string baseDirectory = AppContext.BaseDirectory;
         foreach (string candidate in new[] { System.IO.Path.Combine(baseDirectory, FileName), System.IO.Path.Combine(baseDirectory, "runtimes", rid, "native", FileName) })
         {
+            if (!File.Exists(candidate)) continue;
             try
             {
-                if (!File.Exists(candidate)) continue;
                 const UnixFileMode Execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
                 UnixFileMode mode = File.GetUnixFileMode(candidate);
                 if ((mode & Execute) != Execute) File.SetUnixFileMode(candidate, mode | Execute);
-                return candidate;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Not usable here: the ordinary start is used instead.
+                // Not ours to change: if it cannot be run, each start falls back to the ordinary one.
             }
+            return candidate;
         }
         return null;
     }
@@ -115,7 +123,19 @@ internal static unsafe class ExecTrampoline
             // Only spawn-exec may hold the other end now: if it dies without answering, we read EOF.
             theirs.Dispose();
             Report report = Receive(ours, out int programPidfd);
-            Reap(trampolinePid, trampolinePidfd); // it exits right after its message
+            int? trampolineExit = Reap(trampolinePid, trampolinePidfd); // it exits right after its message
+            bool createdNothing = report.Pid <= 0 &&
+                (report.Stage == StageClone || (report.Stage == StageNoReport && trampolineExit == ExecFailedExit));
+            if (createdNothing)
+            {
+                // spawn-exec could not fork (an emulator without CLONE_PARENT, a process limit), or
+                // never ran (an exec failure that the spawn path could not report: an emulator that
+                // turns vfork into fork). Nothing was created: the ordinary start works, or fails as
+                // it would without the option.
+                if (programPidfd >= 0) _ = Sys.Close(programPidfd);
+                exact = false;
+                return spawnDirect(path, argv, options, wantPidfd, out pidfd);
+            }
             exact = true;
             return Finish(path, report, programPidfd, wantPidfd, out pidfd);
         }
@@ -157,30 +177,37 @@ internal static unsafe class ExecTrampoline
         }
         if (received != sizeof(Report))
         {
-            return new Report { Pid = -1, Error = received < 0 ? Marshal.GetLastPInvokeError() : EIO, Stage = -1 };
+            return new Report { Pid = -1, Error = received < 0 ? Marshal.GetLastPInvokeError() : EIO, Stage = StageNoReport };
         }
         return report;
     }
 
-    /// <summary>Reaps a child of ours that has ended or is about to (by pidfd where there is one, closing it).</summary>
-    private static void Reap(int pid, int pidfd)
+    /// <summary>
+    /// Reaps a child of ours that has ended or is about to (by pidfd where there is one, closing it).
+    /// Its exit code, or null when a signal ended it or another component reaped it (ECHILD).
+    /// </summary>
+    private static int? Reap(int pid, int pidfd)
     {
         if (pidfd >= 0)
         {
             SigInfo info = default;
-            while (Eintr.Interrupted(Sys.Waitid(Sys.P_PIDFD, pidfd, &info, Sys.WEXITED, null)))
+            int result;
+            while (Eintr.Interrupted(result = Sys.Waitid(Sys.P_PIDFD, pidfd, &info, Sys.WEXITED, null)))
             {
             }
             _ = Sys.Close(pidfd);
+            return result == 0 && info.Code == SigInfo.CLD_EXITED ? info.Status : null;
         }
-        else if (pid > 0)
+        if (pid > 0)
         {
-            int status;
-            while (Eintr.Interrupted(Sys.Wait4(pid, &status, 0, null)))
+            int status = 0;
+            int result;
+            while (Eintr.Interrupted(result = Sys.Wait4(pid, &status, 0, null)))
             {
             }
+            return result == pid && (status & 0x7f) == 0 ? (status >> 8) & 0xff : null;
         }
-        // ECHILD: another component reaped it; it is gone either way.
+        return null;
     }
 
     private static int Finish(string path, Report report, int programPidfd, bool wantPidfd, out int pidfd)
@@ -207,7 +234,7 @@ internal static unsafe class ExecTrampoline
             StageSession => "setsid or setpgid failed in the child",
             StageParentDeathSignal => "prctl(PR_SET_PDEATHSIG) failed in the child",
             StageUsage => "spawn-exec refused its arguments: a bug in Spawn",
-            -1 => "spawn-exec ended without reporting the program's start",
+            StageNoReport => "spawn-exec ended without reporting the program's start",
             _ => null,
         };
         throw new ProcessStartException(path, error, detail);
