@@ -178,8 +178,11 @@ public sealed class RunToolTests : IDisposable
         if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone || !Native.IsRoot) Assert.Skip("--tree needs root and the Linux fast path");
         if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "spawn-exec"))) Assert.Skip("spawn-exec was not built here (no static C library?)");
         string json = Path.Combine(_dir, "tree.json");
-        // The program (sh) stays small; the tree holds a 64 MiB process it does not wait for.
-        var outcome = await Tool.RunAsync("run", "--tree", "--json", json, "--", "sh", "-c", "perl -e '$x = \"a\" x (64 * 1024 * 1024); sleep 1' & sleep 0.5");
+        // The program (sh) stays small; the tree holds a 64 MiB process it does not wait for, and
+        // ends once that process says it holds the memory (the tree then kills it).
+        string ready = Path.Combine(_dir, "ready");
+        string perl = $"$x = 'a' x (64 * 1024 * 1024); open(my $f, '>', '{ready}'); close $f; sleep 60";
+        var outcome = await Tool.RunAsync("run", "--tree", "--json", json, "--", "sh", "-c", "perl -e \"$0\" & while [ ! -e '" + ready + "' ]; do sleep 0.05; done", perl);
         Assert.Equal(0, outcome.State.ExitCode);
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         JsonElement root = document.RootElement;
