@@ -127,8 +127,10 @@ struct child_context {
 /* A kernel sigset_t is 64 bits; the raw calls below take its size. */
 #define KERNEL_SIGSET_SIZE 8
 
-/* The pidfds we hold are moved to this number or above, so the low fd range stays sparse. */
+/* The pidfds we hold are moved to this number or above, so the low fd range stays sparse... */
 #define PIDFD_FLOOR 1024
+/* ...once one lands at this number or above (DescriptorPlacement.MovedFrom says why not before). */
+#define PIDFD_MOVED_FROM 64
 
 /*
  * The child's stack, in the parent's frame (as musl's posix_spawn does): the calling thread is
@@ -516,7 +518,7 @@ int spawn_native_clone_v1(const struct spawn_request *request, struct spawn_resu
         return result->error;
     }
 
-    if (pidfd >= 0) {
+    if (pidfd >= PIDFD_MOVED_FROM && pidfd < PIDFD_FLOOR) {
         /* Keep the pidfds we hold out of the low range, so the next child's source fds (pipes,
          * files: they take the lowest free numbers) stay low and its table copy stays short.
          * Best effort: with a low RLIMIT_NOFILE the pidfd stays where it is. */

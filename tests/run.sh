@@ -17,6 +17,14 @@ configurations=(
   "portable spawn path|SPAWN_PORTABLE=1"
 )
 
+# GNU time (/usr/bin/time), which the peak-memory tests compare against: installed from Debian's
+# packages when missing and we can (as root); without it those tests are skipped, saying why.
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing GNU time (Debian package time)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time; } >/dev/null 2>&1 \
+    || echo "could not install GNU time: the tests that compare with it are skipped"
+fi
+
 echo "== build"
 if ! dotnet build tests/Spawn.Tests -c Release -nologo -v q 2>&1 | tail -n 3; then
   echo "build failed"

@@ -1,4 +1,5 @@
 using System.Text;
+using Spawn.Cli.Interop;
 
 namespace Spawn.Cli;
 
@@ -20,7 +21,7 @@ internal static class Completion
             ["fish"] => Fish(),
             _ => throw new UsageException("completion: a shell is needed: bash, zsh or fish"),
         };
-        Console.Out.Write(script);
+        StandardStreams.Out(script);
         return 0;
     }
 

@@ -1,5 +1,6 @@
 using Spawn;
 using Spawn.Cli;
+using Spawn.Cli.Interop;
 
 // The spawn tool: a thin shell over the Spawn library's public API.
 string tryCommand = args is ["run" or "wait" or "completion", ..] ? "spawn " + args[0] : "spawn";
@@ -8,7 +9,7 @@ try
 {
     return args switch
     {
-        ["run", .. var rest] => await RunCommand.RunAsync(rest),
+        ["run", .. var rest] => RunCommand.Run(rest),
         ["wait", .. var rest] => await WaitCommand.RunAsync(rest),
         ["completion", .. var rest] => Completion.Print(rest),
         ["-h" or "--help" or "help"] => Print(Usage.Main),
@@ -20,23 +21,23 @@ try
 }
 catch (UsageException e)
 {
-    if (e.Message.Length > 0) Console.Error.WriteLine($"spawn: {e.Message}");
-    Console.Error.WriteLine($"Try '{tryCommand} --help' for more information.");
+    if (e.Message.Length > 0) StandardStreams.ErrorLine($"spawn: {e.Message}");
+    StandardStreams.ErrorLine($"Try '{tryCommand} --help' for more information.");
     return usageStatus;
 }
 catch (SpawnException e)
 {
-    Console.Error.WriteLine($"spawn: {e.Message}");
+    StandardStreams.ErrorLine($"spawn: {e.Message}");
     return usageStatus;
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
-    Console.Error.WriteLine($"spawn: {e.Message}");
+    StandardStreams.ErrorLine($"spawn: {e.Message}");
     return usageStatus;
 }
 
 static int Print(string text)
 {
-    Console.Out.Write(text);
+    StandardStreams.Out(text);
     return 0;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Spawn.Cli.Interop;
 
 namespace Spawn.Cli;
 
@@ -22,17 +23,22 @@ internal static class RunCommand
     /// <summary>The signals a terminal sends to its whole foreground group (Ctrl+C, Ctrl+\, a resize).</summary>
     private static readonly int[] s_fromTerminal = [Signals.SIGINT, Signals.SIGQUIT, Signals.SIGWINCH];
 
-    internal static async Task<int> RunAsync(string[] args)
+    /// <summary>
+    /// Synchronous on purpose: the main thread blocks in the child's reap and wakes when it exits,
+    /// as GNU timeout does, with no hop through the exit watcher and the thread pool on the way.
+    /// Timers (the deadline, the kill-after) and the signals we pass on run beside it.
+    /// </summary>
+    internal static int Run(string[] args)
     {
         RunOptions options = RunOptions.Parse(args);
         if (options.Help)
         {
-            Console.Out.Write(Usage.Run);
+            StandardStreams.Out(Usage.Run);
             return 0;
         }
         if (options.Version)
         {
-            Console.Out.Write(Usage.Version);
+            StandardStreams.Out(Usage.Version);
             return 0;
         }
         Command command = new Command(options.Command[0], options.Command[1..])
@@ -42,7 +48,8 @@ internal static class RunCommand
             .WithExitCodeValidation(false)
             .WithNewProcessGroup(options.Group)
             .WithProcessTree(options.Tree)
-            .WithLimits(options.Limits);
+            .WithLimits(options.Limits)
+            .WithExactPeakMemory(options.Stats || options.JsonPath is not null);
 
         // As GNU timeout: our own group, so the deadline reaches everything the program starts there,
         // and never stopped for writing to a terminal we do not own.
@@ -62,19 +69,19 @@ internal static class RunCommand
         catch (CgroupUnavailableException e)
         {
             forwarding.Dispose();
-            Console.Error.WriteLine($"spawn: {(options.Limits is null ? "--tree" : "limits")}: {e.Message}");
+            StandardStreams.ErrorLine($"spawn: {(options.Limits is null ? "--tree" : "limits")}: {e.Message}");
             return ToolFailed;
         }
         catch (PlatformNotSupportedException e) when (options.Limits is not null)
         {
             forwarding.Dispose();
-            Console.Error.WriteLine($"spawn: limits: {e.Message}");
+            StandardStreams.ErrorLine($"spawn: limits: {e.Message}");
             return ToolFailed;
         }
         catch (ProcessStartException e)
         {
             forwarding.Dispose();
-            Console.Error.WriteLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode.GetValueOrDefault())}");
+            StandardStreams.ErrorLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode.GetValueOrDefault())}");
             return e.Error switch
             {
                 Errno.ENOENT => NotFound,
@@ -83,35 +90,34 @@ internal static class RunCommand
             };
         }
 
-        await using (child)
+        using (child)
         {
             var target = new SignalTarget(child, options, forwarding.Catches);
             var run = new Supervisor(child, options, target);
             forwarding.Attach(signal => run.OnSignal(signal, s_handled.Contains(signal) || signal == options.Signal, s_fromTerminal.Contains(signal)), target);
-            ProcessState state = await run.WaitAsync().ConfigureAwait(false);
+            ProcessState state = run.Wait();
             // The registrations stay until we exit: a copy of a signal we sent our own group may still
             // be on its way to us, and after the exit there is nothing to pass signals on to (GNU
             // timeout blocks them from here on too).
             clock.Stop();
             // Exit and the end of the tree (with --tree: what it left running is killed, and its
             // CPU time and peak memory are read before the cgroup is removed).
-            CommandResult result = await child.WaitAsync().ConfigureAwait(false);
+            CommandResult result = child.Wait();
 
-            if (state.CoreDumped) Console.Error.WriteLine("spawn: the monitored command dumped core");
+            if (state.CoreDumped) StandardStreams.ErrorLine("spawn: the monitored command dumped core");
             int status = ExitStatus(state, run.TimedOut, options.PreserveStatus);
             if (options.Stats || options.JsonPath is not null)
             {
-                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status, OwnMemory.PeakBytes())
+                var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status)
                 {
                     Identity = child.Handle.QualifiedId,
                     UniqueId = child.Handle.UniqueId,
                     LimitsReached = result.LimitsReached,
                     LimitsText = result.DescribeLimitsReached(),
                 };
-                if (options.Stats) Console.Error.WriteLine(report.ToLine());
+                if (options.Stats) StandardStreams.ErrorLine(report.ToLine());
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }
-            await Console.Out.FlushAsync().ConfigureAwait(false);
             if (state.Signal is int signal && !run.TimedOut)
             {
                 // As GNU timeout does: end by the same signal, so our parent sees what happened.
@@ -172,10 +178,11 @@ internal static class RunCommand
 
         internal bool TimedOut => _timedOut;
 
-        internal async Task<ProcessState> WaitAsync()
+        /// <summary>Arms the deadline, then reaps the program on this thread.</summary>
+        internal ProcessState Wait()
         {
             if (options.Timeout is { } timeout) _ = AlarmAsync(timeout);
-            return await _exit.ConfigureAwait(false);
+            return child.Handle.Wait();
         }
 
         /// <summary>
@@ -219,7 +226,7 @@ internal static class RunCommand
                 }
                 if (options.Verbose)
                 {
-                    Console.Error.WriteLine($"spawn: sending signal {SignalNames.Name(signal) ?? signal.ToString(System.Globalization.CultureInfo.InvariantCulture)} to command {Quote.Of(options.Command[0])}");
+                    StandardStreams.ErrorLine($"spawn: sending signal {SignalNames.Name(signal) ?? signal.ToString(System.Globalization.CultureInfo.InvariantCulture)} to command {Quote.Of(options.Command[0])}");
                 }
                 if (!alreadyDelivered) target.Send(signal);
             }

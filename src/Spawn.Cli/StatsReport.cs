@@ -9,12 +9,11 @@ namespace Spawn.Cli;
 /// included); with --tree the cgroup's figures for the whole tree are separate fields.
 /// </summary>
 /// <remarks>
-/// Peak memory: Linux folds the high-water mark of the memory a process replaces at exec into its
-/// own ru_maxrss, and a child started vfork-style replaces ours. So the figure is the program's own
-/// only when it is above our own peak (VmHWM, which never decreases, so read after the exit it bounds
-/// what the child replaced); otherwise the program's peak is unknown, and the figure is only an upper bound.
+/// Peak memory: the program is started with <see cref="Command.WithExactPeakMemory"/>, so the figure is
+/// its own (Linux would otherwise fold our own peak into a vfork-style child's); where that is not
+/// available here the library gives no figure rather than one that may be ours, and neither do we.
 /// </remarks>
-internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan wall, bool timedOut, int exitStatus, long? ownPeakBytes)
+internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan wall, bool timedOut, int exitStatus)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -30,19 +29,10 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
     /// <summary>The same in words, or null.</summary>
     internal string? LimitsText { get; init; }
 
-    /// <summary>The program's own peak resident size, or null when what the kernel reports may be ours.</summary>
-    internal long? ProgramPeakBytes =>
-        state.Source == ExitStatusSource.Reaped && ownPeakBytes is long own && state.MaxRssBytes is long kernel && kernel > own ? kernel : null;
-
-    /// <summary>What the kernel reported (ru_maxrss): at least the program's peak, perhaps ours.</summary>
-    internal long? UpperBoundBytes => state.Source == ExitStatusSource.Reaped ? state.MaxRssBytes : null;
-
     /// <summary>"spawn: exit status 0, wall 1.503 s, user 0.497 s, sys 0.004 s, max rss 24.1 MiB".</summary>
     internal string ToLine()
     {
-        string memory = ProgramPeakBytes is long peak ? $"max rss {MiB(peak)}"
-            : UpperBoundBytes is long bound ? $"max rss unknown (<= {MiB(bound)}: includes spawn's own memory)"
-            : "max rss unknown";
+        string memory = state.MaxRssBytes is long peak ? $"max rss {MiB(peak)}" : "max rss unknown";
         string line = string.Create(Invariant,
             $"spawn: {state}{(timedOut ? " (timed out)" : "")}, wall {wall.TotalSeconds:0.000} s, user {(state.UserTime ?? TimeSpan.Zero).TotalSeconds:0.000} s, sys {(state.SystemTime ?? TimeSpan.Zero).TotalSeconds:0.000} s, {memory}");
         if (tree is not null)
@@ -74,8 +64,7 @@ internal sealed class StatsReport(ProcessState state, TreeUsage? tree, TimeSpan 
         json.WriteNumber("wall_seconds", Math.Round(wall.TotalSeconds, 6));
         json.WriteNumber("user_seconds", Math.Round((state.UserTime ?? TimeSpan.Zero).TotalSeconds, 6));
         json.WriteNumber("system_seconds", Math.Round((state.SystemTime ?? TimeSpan.Zero).TotalSeconds, 6));
-        WriteNullable(json, "max_rss_bytes", ProgramPeakBytes);
-        WriteNullable(json, "max_rss_upper_bound_bytes", UpperBoundBytes);
+        WriteNullable(json, "max_rss_bytes", state.MaxRssBytes);
         json.WriteBoolean("tree", tree is not null);
         if (tree is not null)
         {

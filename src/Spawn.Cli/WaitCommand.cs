@@ -1,4 +1,5 @@
 using System.Globalization;
+using Spawn.Cli.Interop;
 
 namespace Spawn.Cli;
 
@@ -40,8 +41,8 @@ internal static class WaitCommand
                 if (countOrExited is not null && countOrExited != spec) return Fail("mutually exclusive arguments: --count --exited", tryHelp: false);
                 countOrExited = spec;
             }
-            if (spec == s_help) { Console.Out.Write(Usage.Wait); return 0; }
-            if (spec == s_version) { Console.Out.Write(Usage.Version); return 0; }
+            if (spec == s_help) { StandardStreams.Out(Usage.Wait); return 0; }
+            if (spec == s_version) { StandardStreams.Out(Usage.Version); return 0; }
             if (spec == s_verbose) verbose = true;
             else if (spec == s_exited) acceptExited = true;
             else if (spec == s_status) printStatus = true;
@@ -100,19 +101,19 @@ internal static class WaitCommand
                 {
                     // The process meant has exited (and its PID names another now): as an exited PID.
                     if (!acceptExited) return Fail($"could not open PID {pid}: {e.Message}", tryHelp: false);
-                    if (verbose) Console.Error.WriteLine($"spawn: PID {pid} has exited, skipping");
+                    if (verbose) StandardStreams.ErrorLine($"spawn: PID {pid} has exited, skipping");
                     continue;
                 }
                 catch (PlatformNotSupportedException e)
                 {
-                    Console.Error.WriteLine($"spawn: {e.Message}");
+                    StandardStreams.ErrorLine($"spawn: {e.Message}");
                     return NoSupport;
                 }
                 if (handle.HasExited)
                 {
                     handle.Dispose();
                     if (!acceptExited) return Fail($"could not open PID {pid}: No such process", tryHelp: false);
-                    if (verbose) Console.Error.WriteLine($"spawn: PID {pid} has exited, skipping");
+                    if (verbose) StandardStreams.ErrorLine($"spawn: PID {pid} has exited, skipping");
                     continue;
                 }
                 handles.Add(handle);
@@ -129,12 +130,12 @@ internal static class WaitCommand
                 pending.Remove(finished);
                 if (finished.IsCanceled)
                 {
-                    if (verbose) Console.Out.WriteLine("Timeout expired");
+                    if (verbose) StandardStreams.OutLine("Timeout expired");
                     return TimeoutExpired;
                 }
                 ProcessState state = await finished.ConfigureAwait(false);
-                if (verbose) Console.Out.WriteLine($"PID {state.Pid} finished");
-                if (printStatus) Console.Out.WriteLine($"{state.Pid}: {(state.Source == ExitStatusSource.Unknown ? "unknown" : state.ToString())}");
+                if (verbose) StandardStreams.OutLine($"PID {state.Pid} finished");
+                if (printStatus) StandardStreams.OutLine($"{state.Pid}: {(state.Source == ExitStatusSource.Unknown ? "unknown" : state.ToString())}");
             }
             return 0;
         }
@@ -146,8 +147,8 @@ internal static class WaitCommand
 
     private static int Fail(string message, bool tryHelp)
     {
-        Console.Error.WriteLine($"spawn: {message}");
-        if (tryHelp) Console.Error.WriteLine("Try 'spawn wait --help' for more information.");
+        StandardStreams.ErrorLine($"spawn: {message}");
+        if (tryHelp) StandardStreams.ErrorLine("Try 'spawn wait --help' for more information.");
         return Failure;
     }
 }

@@ -50,11 +50,18 @@ public sealed class ProcessState
     public TimeSpan? SystemTime { get; }
 
     /// <summary>
-    /// Peak resident set size in bytes (ru_maxrss); null (unknown) unless <see cref="Source"/> is
-    /// <see cref="ExitStatusSource.Reaped"/>. Linux records the replaced memory's high-water mark at
-    /// exec, and a child started vfork-style (as Spawn starts them) replaces the parent's memory,
-    /// so this is at least the parent's resident size at the time of the start.
+    /// The process's own peak resident set size in bytes (ru_maxrss: its children it waited for
+    /// included), or null when it is unknown: unless <see cref="Source"/> is
+    /// <see cref="ExitStatusSource.Reaped"/>, and whenever the kernel's figure may be ours.
     /// </summary>
+    /// <remarks>
+    /// At exec Linux folds the peak of the memory being replaced into the process's figure, and a
+    /// child started vfork-style (as every spawn path starts them) replaces the memory of this
+    /// process. A figure above our own peak at the start is the child's; one at or below it may be
+    /// ours, and is reported as null rather than as the child's. With
+    /// <see cref="StartOptions.ExactPeakMemory"/> the
+    /// child starts from a tiny process instead, and the figure is always its own.
+    /// </remarks>
     public long? MaxRssBytes { get; }
 
     /// <summary>When <see cref="Source"/> is <see cref="ExitStatusSource.Unknown"/>, why the status could not be learned.</summary>

@@ -33,13 +33,13 @@ public sealed class StartOptions
     public SafeHandle? Stderr { get; init; }
 
     /// <summary>Files the child gets as fd 3, 4, ... in order. The child gets no other descriptors.</summary>
-    public IReadOnlyList<SafeHandle>? ExtraFiles { get; init; }
+    public IReadOnlyList<SafeHandle>? ExtraFiles { get => _extraFiles; init => _extraFiles = value; }
 
     /// <summary>Start the child as the leader of a new process group (its pgid is its pid).</summary>
-    public bool NewProcessGroup { get; init; }
+    public bool NewProcessGroup { get => _newProcessGroup; init => _newProcessGroup = value; }
 
     /// <summary>Start the child as the leader of a new session (setsid), detached from our terminal.</summary>
-    public bool NewSession { get; init; }
+    public bool NewSession { get => _newSession; init => _newSession = value; }
 
     /// <summary>
     /// A cgroup v2 directory (for example <c>/sys/fs/cgroup/my.slice/job</c>) to start the child in;
@@ -107,6 +107,41 @@ public sealed class StartOptions
     /// telemetry itself, with what only it knows (a timeout, a cancellation), so the handle does not.
     /// </summary>
     internal bool ReportedByCommand { get; init; }
+
+    /// <summary>
+    /// Make the child's peak memory (<see cref="ProcessState.MaxRssBytes"/>) its own, exactly: start it
+    /// through Spawn's tiny <c>spawn-exec</c> program, which forks it and exits, so that the memory the
+    /// child replaces at exec is a few pages rather than ours. Without it, Linux folds our own peak
+    /// resident size into a child started vfork-style (as every path here starts them), and a child
+    /// whose peak stays below ours reports none. Costs one more short-lived process per start.
+    /// </summary>
+    /// <remarks>
+    /// The child is still this process's child, with the same descriptors, environment, working
+    /// directory, credentials, cgroup, process group or session, parent-death signal and default
+    /// signal dispositions, and a failed start throws the same <see cref="ProcessStartException"/>.
+    /// Where <c>spawn-exec</c> is not next to Spawn.dll (it is built with the native helper and needs
+    /// a static C library) the child is started as without this option, and its peak may be unknown.
+    /// </remarks>
+    public bool ExactPeakMemory { get; init; }
+
+    // Backing fields for the options the spawn-exec trampoline changes on its copy (below).
+    private IReadOnlyList<SafeHandle>? _extraFiles;
+    private bool _newProcessGroup;
+    private bool _newSession;
+
+    /// <summary>
+    /// The options spawn-exec itself starts with: every option (a copy of all of them, so one added
+    /// later is not lost), plus its control socket as the fd after the extra files, and without the
+    /// process group or session, which spawn-exec applies to the program instead of to itself.
+    /// </summary>
+    internal StartOptions ForExecTrampoline(SafeHandle control)
+    {
+        var copy = (StartOptions)MemberwiseClone();
+        copy._extraFiles = [.. ExtraFiles ?? [], control];
+        copy._newProcessGroup = false;
+        copy._newSession = false;
+        return copy;
+    }
 
     /// <summary>True when an option is set that only the Linux fast path supports.</summary>
     internal bool NeedsLinuxClone =>

@@ -22,7 +22,7 @@ version="$version_prefix-check.$(date +%s).$$"
 global_packages=$(dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: *//p')
 cleanup() {
   rm -rf "$work"
-  [ -n "$global_packages" ] && rm -rf "$global_packages/spawn/$version"
+  [ -n "$global_packages" ] && rm -rf "$global_packages/spawn/$version" "$global_packages/spawn.cli/$version"
 }
 trap cleanup EXIT
 
@@ -106,7 +106,7 @@ else
   unzip -l "$nupkg" >"$work/contents.txt"
   sed 's/^/    /' "$work/contents.txt" | grep -E "runtimes/|README|LICENSE|CHANGELOG|\.dll"
   problems=()
-  for entry in runtimes/linux-x64/native/libspawn_native.so runtimes/linux-arm64/native/libspawn_native.so README.md LICENSE CHANGELOG.md lib/net10.0/Spawn.dll lib/net10.0/Spawn.xml; do
+  for entry in runtimes/linux-x64/native/libspawn_native.so runtimes/linux-arm64/native/libspawn_native.so runtimes/linux-x64/native/spawn-exec runtimes/linux-arm64/native/spawn-exec README.md LICENSE CHANGELOG.md lib/net10.0/Spawn.dll lib/net10.0/Spawn.xml; do
     grep -q " $entry\$" "$work/contents.txt" || problems+=("no $entry")
   done
   # Nothing native outside runtimes/<rid>/native/.
@@ -119,6 +119,13 @@ else
   echo "    linux-arm64: $arm64"
   [[ $x64 == *"x86-64"* ]] || problems+=("the linux-x64 helper is not x86-64")
   [[ $arm64 == *"ARM aarch64"* ]] || problems+=("the linux-arm64 helper is not aarch64")
+  # spawn-exec (StartOptions.ExactPeakMemory): a static program per runtime.
+  x64_exec=$(file -b "$work/unpacked/runtimes/linux-x64/native/spawn-exec" 2>&1)
+  arm64_exec=$(file -b "$work/unpacked/runtimes/linux-arm64/native/spawn-exec" 2>&1)
+  echo "    linux-x64 spawn-exec:   $x64_exec"
+  echo "    linux-arm64 spawn-exec: $arm64_exec"
+  [[ $x64_exec == *"x86-64"*"statically linked"* ]] || problems+=("the linux-x64 spawn-exec is not a static x86-64 program")
+  [[ $arm64_exec == *"ARM aarch64"*"statically linked"* ]] || problems+=("the linux-arm64 spawn-exec is not a static aarch64 program")
   nuspec=$(unzip -p "$nupkg" Spawn.nuspec)
   for field in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<authors>Spawn contributors</authors>' '<tags>' '<releaseNotes>' '<repository type="git"'; do
     grep -qF "$field" <<<"$nuspec" || problems+=("nuspec lacks $field")
@@ -137,20 +144,36 @@ name="CLI package: tool, readme, licence, metadata"
 start=$(date +%s)
 if ! have unzip; then
   skip "$name" "$(missing_reason unzip)"
-elif ! dotnet pack src/Spawn.Cli -c Release -nologo -o "$work/cli-package" >"$work/cli-pack.log" 2>&1; then
+elif ! dotnet pack src/Spawn.Cli -c Release -nologo -o "$work/cli-package" --version-suffix "${version#"$version_prefix"-}" >"$work/cli-pack.log" 2>&1; then
   fail "$name" "dotnet pack failed"; tail_of "$work/cli-pack.log"
 else
-  cli_nupkg="$work/cli-package/Spawn.Cli.$version_prefix.nupkg"
+  cli_nupkg="$work/cli-package/Spawn.Cli.$version.nupkg"
   cli_nuspec=$(unzip -p "$cli_nupkg" Spawn.Cli.nuspec)
   cli_contents=$(unzip -l "$cli_nupkg")
   problems=()
   grep -q " README.md$" <<<"$cli_contents" || problems+=("no README.md")
   grep -q " LICENSE$" <<<"$cli_contents" || problems+=("no LICENSE")
   grep -q " tools/net10.0/any/Spawn.Cli.dll$" <<<"$cli_contents" || problems+=("no tools/net10.0/any/Spawn.Cli.dll")
-  for field in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<packageType name="DotnetTool"' "<version>$version_prefix</version>"; do
+  grep -q " tools/net10.0/any/spawn-exec$" <<<"$cli_contents" || problems+=("no tools/net10.0/any/spawn-exec (--stats' exact peak memory)")
+  for field in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<packageType name="DotnetTool"' "<version>$version</version>"; do
     grep -qF "$field" <<<"$cli_nuspec" || problems+=("nuspec lacks $field")
   done
   if [ ${#problems[@]} -eq 0 ]; then ok "$name"; else fail "$name" "$(IFS=';'; echo "${problems[*]}")"; fi
+fi
+elapsed "$start"
+
+name="CLI package installs as a dotnet tool: spawn runs, --stats gives the program's own peak memory"
+start=$(date +%s)
+if [ ! -f "${cli_nupkg:-}" ]; then
+  skip "$name" "no CLI package (see above)"
+elif ! dotnet tool install --tool-path "$work/tool" --add-source "$work/cli-package" --version "$version" Spawn.Cli >"$work/tool-install.log" 2>&1; then
+  fail "$name" "dotnet tool install failed"; tail_of "$work/tool-install.log"
+elif ! "$work/tool/spawn" run --stats -- true 2>"$work/tool-run.log"; then
+  fail "$name" "spawn run -- true failed"; tail_of "$work/tool-run.log"
+elif ! grep -qE "max rss [0-7]\.[0-9] MiB$" "$work/tool-run.log"; then
+  fail "$name" "no small peak for true: $(tail -n 1 "$work/tool-run.log")"
+else
+  sed 's/^/    /' "$work/tool-run.log"; ok "$name"
 fi
 elapsed "$start"
 
@@ -185,6 +208,8 @@ elif grep -qiE ": warning [A-Z]+[0-9]+" "$work/aot.log"; then
   fail "$name" "$(grep -ciE ": warning [A-Z]+[0-9]+" "$work/aot.log") warnings"; grep -iE ": warning" "$work/aot.log" | head -n 10 | sed 's/^/    /'
 elif [ ! -f "$work/aot/libspawn_native.so" ] || [[ $(file -b "$work/aot/libspawn_native.so") != *"x86-64"* ]]; then
   fail "$name" "the x86-64 helper is not next to the executable"
+elif [ ! -f "$work/aot/spawn-exec" ]; then
+  fail "$name" "spawn-exec is not next to the executable"
 else
   ok "$name"; aot_ok=true
 fi

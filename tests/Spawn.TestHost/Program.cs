@@ -3,6 +3,8 @@
 //   Spawn.TestHost parent-death SIGNAL PROGRAM [ARGS...]
 //       starts PROGRAM (argv[0] = PROGRAM) with StartOptions.ParentDeathSignal = SIGNAL (a number),
 //       prints "pid N" and "path P" (ProcessHandle.SpawnPath), then sleeps until killed.
+//   Spawn.TestHost parent-death-exact SIGNAL PROGRAM [ARGS...]
+//       the same, with StartOptions.ExactPeakMemory (the program started through spawn-exec).
 //   Spawn.TestHost beside-process RUNS
 //       see BesideProcess.cs: Spawn and System.Diagnostics.Process interleaved in one process
 //       (run as PID 1 of a new PID namespace by the tests, where .NET reaps every child).
@@ -60,16 +62,16 @@ switch (args)
         return Trees.Orphan(args[1]);
 }
 
-if (args.Length < 3 || args[0] != "parent-death" || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))
+if (args.Length < 3 || args[0] is not ("parent-death" or "parent-death-exact") || !int.TryParse(args[1], CultureInfo.InvariantCulture, out int signal))
 {
-    Console.Error.WriteLine("usage: Spawn.TestHost parent-death SIGNAL PROGRAM [ARGS...]");
+    Console.Error.WriteLine("usage: Spawn.TestHost parent-death[-exact] SIGNAL PROGRAM [ARGS...]");
     return 2;
 }
 
 ProcessHandle child;
 try
 {
-    child = ProcessHandle.Start(args[2], args[2..], new StartOptions { ParentDeathSignal = signal });
+    child = ProcessHandle.Start(args[2], args[2..], new StartOptions { ParentDeathSignal = signal, ExactPeakMemory = args[0] == "parent-death-exact" });
 }
 catch (Exception e) when (e is SpawnException or PlatformNotSupportedException)
 {

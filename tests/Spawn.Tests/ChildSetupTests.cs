@@ -156,7 +156,12 @@ public sealed class ChildSetupTests
     }
 
     /// <summary>Runs a program with stdout on a pipe and returns what it wrote.</summary>
-    internal static string RunCapturingStdout(string path, string[] argv, StartOptions? options)
+    internal static string RunCapturingStdout(string path, string[] argv, StartOptions? options) => RunCapturing(path, argv, options, stderr: false);
+
+    /// <summary>Runs a program with stderr on a pipe and returns what it wrote there.</summary>
+    internal static string RunCapturingStderr(string path, string[] argv, StartOptions? options = null) => RunCapturing(path, argv, options, stderr: true);
+
+    private static string RunCapturing(string path, string[] argv, StartOptions? options, bool stderr)
     {
         using var pipe = new AnonymousPipeServerStream(PipeDirection.In);
         ProcessHandle child;
@@ -164,11 +169,13 @@ public sealed class ChildSetupTests
         {
             child = ProcessHandle.Start(path, argv, new StartOptions
             {
-                Stdout = writeEnd,
+                Stdout = stderr ? null : writeEnd,
+                Stderr = stderr ? writeEnd : null,
                 Environment = options?.Environment,
                 WorkingDirectory = options?.WorkingDirectory,
                 NewProcessGroup = options?.NewProcessGroup ?? false,
                 NewSession = options?.NewSession ?? false,
+                ExactPeakMemory = options?.ExactPeakMemory ?? false,
             });
         }
         pipe.DisposeLocalCopyOfClientHandle();

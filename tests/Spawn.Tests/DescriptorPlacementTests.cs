@@ -3,14 +3,34 @@ using Spawn.Tests.Support;
 namespace Spawn.Tests;
 
 /// <summary>
-/// Our ends of a child's pipes live as long as the child, so they are kept at fd 1024 and above:
-/// the low numbers stay free for the ends later children get, whose fd-table copy on the fast path
-/// reaches only up to the highest of those.
+/// Our ends of a child's pipes live as long as the child, so once a process holds many descriptors
+/// they are kept at fd 1024 and above: the low numbers stay free for the ends later children get,
+/// whose fd-table copy on the fast path reaches only up to the highest of those. A process holding
+/// few keeps them low: growing the fd table costs an RCU grace period. Fills the low fd range, so
+/// it runs in the isolated collection.
 /// </summary>
+[Collection(IsolatedCollection.Name)]
 public sealed class DescriptorPlacementTests
 {
     [Fact]
-    public async Task Our_ends_of_a_childs_pipes_sit_at_1024_or_above()
+    public async Task With_many_descriptors_held_our_ends_of_a_childs_pipes_sit_at_1024_or_above()
+    {
+        // Every number below 64 taken, as in a process that holds many children.
+        var fillers = new List<int>();
+        try
+        {
+            int fd;
+            while ((fd = Native.Dup(0)) >= 0 && fd < 64) fillers.Add(fd);
+            if (fd >= 0) Native.Close(fd);
+            await PipesOfACatSitHigh();
+        }
+        finally
+        {
+            foreach (int fd in fillers) Native.Close(fd);
+        }
+    }
+
+    private static async Task PipesOfACatSitHigh()
     {
         await using ChildProcess child = new Command("/bin/cat").WithStdin(InputSource.Pipe).WithStdout(OutputTarget.Pipe).Start();
 

@@ -55,7 +55,6 @@ public sealed class ExitStateTests
         Assert.Equal(0, state.ExitCode);
         // The helper burns 0.4 s of CPU time (not wall time), so this holds however loaded the machine is.
         Assert.True(state.UserTime + state.SystemTime >= TimeSpan.FromMilliseconds(400), $"cpu {state.UserTime} + {state.SystemTime}");
-        Assert.True(state.MaxRssBytes > 1024 * 1024, $"maxrss {state.MaxRssBytes}");
     }
 
     [Fact]

@@ -155,8 +155,10 @@ public sealed class FastPathTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void A_child_with_a_parent_death_signal_dies_when_the_process_that_started_it_dies()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_child_with_a_parent_death_signal_dies_when_the_process_that_started_it_dies(bool exactPeakMemory)
     {
         if (!FastPath)
         {
@@ -169,7 +171,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
         ProcessHandle parent;
         using (var writeEnd = pipe.ClientSafePipeHandle)
         {
-            parent = ProcessHandle.Start(host, [host, "parent-death", "9", "/bin/sleep", "60"], new StartOptions { Stdout = writeEnd, Stderr = writeEnd });
+            parent = ProcessHandle.Start(host, [host, exactPeakMemory ? "parent-death-exact" : "parent-death", "9", "/bin/sleep", "60"], new StartOptions { Stdout = writeEnd, Stderr = writeEnd });
         }
         pipe.DisposeLocalCopyOfClientHandle();
         int grandchild = 0;
@@ -200,8 +202,10 @@ public sealed class FastPathTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void A_parent_death_signal_does_not_come_when_only_the_starting_thread_ends()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_parent_death_signal_does_not_come_when_only_the_starting_thread_ends(bool exactPeakMemory)
     {
         if (!FastPath)
         {
@@ -210,7 +214,7 @@ public sealed class FastPathTests(ITestOutputHelper output)
         // Linux sends it when the creating *thread* exits; Spawn clones such children from a thread
         // that lives as long as the process, so a short-lived caller thread must not matter.
         ProcessHandle? child = null;
-        var thread = new Thread(() => child = ProcessHandle.Start("/bin/sleep", ["sleep", "60"], new StartOptions { ParentDeathSignal = Signals.SIGKILL }));
+        var thread = new Thread(() => child = ProcessHandle.Start("/bin/sleep", ["sleep", "60"], new StartOptions { ParentDeathSignal = Signals.SIGKILL, ExactPeakMemory = exactPeakMemory }));
         thread.Start();
         thread.Join();
         Assert.NotNull(child);

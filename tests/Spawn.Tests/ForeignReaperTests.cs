@@ -15,7 +15,7 @@ public sealed class ForeignReaperTests(ITestOutputHelper output)
     private static ProcessHandle StartUnwatched(string path, string[] argv)
     {
         bool usePidfd = ProcessHandle.UsesPidfd;
-        int pid = Spawner.Spawn(path, argv, null, usePidfd, out int pidfd);
+        int pid = Spawner.Spawn(path, argv, null, usePidfd, out int pidfd, out _);
         return new ProcessHandle(usePidfd
             ? new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd))
             : new PidWaitState(pid, isChild: true));

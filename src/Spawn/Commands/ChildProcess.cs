@@ -133,6 +133,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 Limits = command.Limits is { HasProcessLimits: true } processLimits ? processLimits.ProcessPart : null,
                 CgroupJoinFiles = tree?.JoinFiles,
                 ReportedByCommand = true,
+                ExactPeakMemory = command.ExactPeakMemory,
             });
             tree?.AddToMemoryAccounting();
         }

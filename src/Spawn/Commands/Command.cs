@@ -78,6 +78,9 @@ public sealed partial class Command
     /// <summary>The signal the child gets when this process dies (see <see cref="StartOptions.ParentDeathSignal"/>).</summary>
     public int? ParentDeathSignal { get; private set; }
 
+    /// <summary>Whether the child's peak memory is made its own, exactly (see <see cref="StartOptions.ExactPeakMemory"/>).</summary>
+    public bool ExactPeakMemory { get; private set; }
+
     /// <summary>
     /// Whether the command runs contained in a <see cref="ProcessTree"/> of its own (a cgroup): asked
     /// for with <see cref="WithProcessTree"/>, or implied by limits on the whole tree (<see cref="WithLimits"/>).
@@ -242,6 +245,12 @@ public sealed partial class Command
     /// <summary>The signal the kernel sends the child when this process dies (see <see cref="WithParentDeathSignal(int?)"/>).</summary>
     public Command WithParentDeathSignal(PosixSignal signal) => WithParentDeathSignal(Signals.FromPosixSignal(signal));
 
+    /// <summary>
+    /// Making the child's peak memory (<see cref="ProcessState.MaxRssBytes"/>) its own, exactly, at the
+    /// cost of one more short-lived process per start; see <see cref="StartOptions.ExactPeakMemory"/>.
+    /// </summary>
+    public Command WithExactPeakMemory(bool enabled = true) => new(this) { ExactPeakMemory = enabled };
+
     /// <summary>Allowing a bare name to be found through an empty or relative PATH entry (Go's ErrDot opt-in).</summary>
     public Command WithRelativePathLookup(bool allowed = true) => new(this) { AllowsRelativePathLookup = allowed };
 
@@ -340,6 +349,7 @@ public sealed partial class Command
         GroupId = o.GroupId;
         SupplementaryGroups = o.SupplementaryGroups;
         ParentDeathSignal = o.ParentDeathSignal;
+        ExactPeakMemory = o.ExactPeakMemory;
         AllowsRelativePathLookup = o.AllowsRelativePathLookup;
         ValidatesExitCode = o.ValidatesExitCode;
         ThrowsOnFailure = o.ThrowsOnFailure;

@@ -195,7 +195,7 @@ internal class PidWaitState : ProcessWaitState
             result = Sys.Wait4(Pid, &status, Sys.WNOHANG, &usage);
         }
         while (Eintr.Interrupted(result));
-        state = result > 0 ? ExitStatus.FromWaitStatus(Pid, status, usage) : null;
+        state = result > 0 ? ExitStatus.FromWaitStatus(Pid, status, usage, InheritedPeakKiB) : null;
         return result < 0 ? Errno.Last() : 0;
     }
 

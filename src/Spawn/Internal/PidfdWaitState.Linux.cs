@@ -412,7 +412,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
             state = null;
             return Errno.Last();
         }
-        state = info.Pid == 0 ? null : ExitStatus.FromSigInfo(Pid, info, usage);
+        state = info.Pid == 0 ? null : ExitStatus.FromSigInfo(Pid, info, usage, InheritedPeakKiB);
         return 0;
     }
 

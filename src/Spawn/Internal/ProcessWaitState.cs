@@ -85,6 +85,13 @@ internal abstract class ProcessWaitState
     /// </summary>
     internal ulong? UniqueId { get; private protected set; }
 
+    /// <summary>
+    /// The most of our own peak memory (KiB) the child's ru_maxrss may include: its reaped figure is
+    /// its own only above this (<see cref="ExitStatus"/>). 0 when nothing of ours was folded in; unknown
+    /// (the largest value) unless the spawn step said.
+    /// </summary>
+    internal long InheritedPeakKiB { get; init; } = long.MaxValue;
+
     /// <summary>The final state, or null while it is not known.</summary>
     internal ProcessState? State => _state;
 
@@ -137,12 +144,12 @@ internal abstract class ProcessWaitState
         bool usePidfd = HandleMode.UsePidfd;
         // Before the start: a reaper thread that cannot start fails the start, rather than leave a child nobody reaps.
         if (!usePidfd) ChildReaper.Shared.EnsureStarted();
-        int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd);
+        int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd, out long inheritedPeakKiB);
         ChildTelemetry telemetry = Telemetry.ChildStarted(byCommand);
         if (!usePidfd)
         {
             // Not yet tracked, so not yet reaped: the PID still names the child while a pidfd is opened for its ID.
-            var tracked = new PidWaitState(pid, isChild: true, ChildReaper.Shared) { UniqueId = PidfsIdentity.OfPid(pid), StartTelemetry = telemetry };
+            var tracked = new PidWaitState(pid, isChild: true, ChildReaper.Shared) { UniqueId = PidfsIdentity.OfPid(pid), StartTelemetry = telemetry, InheritedPeakKiB = inheritedPeakKiB };
             ChildReaper.Shared.Track(tracked);
             return tracked;
         }
@@ -153,7 +160,7 @@ internal abstract class ProcessWaitState
             Telemetry.ChildFinished(gone.State!, telemetry);
             return gone;
         }
-        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { UniqueId = PidfsIdentity.Of(pidfd), StartTelemetry = telemetry };
+        var child = new PidfdWaitState(pid, isChild: true, new SafePidfdHandle(pidfd)) { UniqueId = PidfsIdentity.Of(pidfd), StartTelemetry = telemetry, InheritedPeakKiB = inheritedPeakKiB };
         child.WatchChild(path);
         return child;
     }

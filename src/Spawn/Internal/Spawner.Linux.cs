@@ -27,9 +27,34 @@ internal static class Spawner
 
     private static readonly ISpawnStep s_step = Path == SpawnPath.LinuxClone ? CloneSpawner.Instance : PosixSpawner.Instance;
 
+    /// <summary>
+    /// Starts <paramref name="path"/> on the chosen path (<see cref="ISpawnStep"/> states the contract),
+    /// through spawn-exec when <see cref="StartOptions.ExactPeakMemory"/> asks and it is available.
+    /// <paramref name="inheritedPeakKiB"/> bounds what of our own memory the child's ru_maxrss may hold:
+    /// 0 when spawn-exec started it; else our own ru_maxrss read after the start, when the child has
+    /// exec'd and the fold into its figure is done (our peak never decreases).
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">An option needs the fast path, which is not in use here.</exception>
+    internal static unsafe int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd, out long inheritedPeakKiB)
+    {
+        int pid;
+        bool exact = false;
+        if (options is { ExactPeakMemory: true } && ExecTrampoline.Path is string trampoline)
+        {
+            pid = ExecTrampoline.Spawn(trampoline, path, argv, options, wantPidfd, Spawn, out pidfd, out exact);
+        }
+        else
+        {
+            pid = Spawn(path, argv, options, wantPidfd, out pidfd);
+        }
+        RUsage own = default;
+        inheritedPeakKiB = exact ? 0 : Sys.Getrusage(Sys.RUSAGE_SELF, &own) == 0 ? own.MaxRssKiB : long.MaxValue;
+        return pid;
+    }
+
     /// <summary>Starts <paramref name="path"/> on the chosen path (<see cref="ISpawnStep"/> states the contract).</summary>
     /// <exception cref="PlatformNotSupportedException">An option needs the fast path, which is not in use here.</exception>
-    internal static int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
+    private static int Spawn(string path, IReadOnlyList<string> argv, StartOptions? options, bool wantPidfd, out int pidfd)
     {
         if (options?.ParentDeathSignal is int signal && (signal < 1 || signal > Signals.MaxSignal))
         {

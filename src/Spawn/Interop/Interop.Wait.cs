@@ -27,6 +27,12 @@ internal static partial class Sys
     [LibraryImport(Libraries.Libc, EntryPoint = "waitid", SetLastError = true)]
     internal static unsafe partial int WaitidLibc(int idType, int id, SigInfo* info, int options);
 
+    internal const int RUSAGE_SELF = 0;
+
+    /// <summary>getrusage(2): 0 and our own (or our reaped children's) resource usage, or -1 with errno set.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "getrusage", SetLastError = true)]
+    internal static unsafe partial int Getrusage(int who, RUsage* usage);
+
     /// <summary>wait4(2): reaps <paramref name="pid"/> and fills its resource usage (PID mode).</summary>
     [LibraryImport(Libraries.Libc, EntryPoint = "wait4", SetLastError = true)]
     internal static unsafe partial int Wait4(int pid, int* status, int options, RUsage* usage);

@@ -93,6 +93,15 @@ await Check("lines streamed through the reactor", async () =>
     return stdout == 3 && stderr == 3 ? null : $"got {string.Join(", ", lines)}";
 });
 
+await Check("exact peak memory (spawn-exec from the package)", async () =>
+{
+    CommandResult result = await new Command("true").WithExactPeakMemory().RunAsync();
+    if (result.ExitCode != 0) return $"true gave {result.State}";
+    // Only on the real machine: under an emulator the figure is the emulator's own.
+    if (expectedPath != "LinuxClone") return null;
+    return result.State.MaxRssBytes is > 0 and < 8 * 1024 * 1024 ? null : $"peak {result.State.MaxRssBytes?.ToString() ?? "unknown"}: not true's own";
+});
+
 Console.WriteLine(failures == 0 ? "smoke: every check passed" : $"smoke: {failures} check(s) failed");
 return failures == 0 ? 0 : 1;
 

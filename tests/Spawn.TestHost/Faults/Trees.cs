@@ -24,6 +24,28 @@ internal static class Trees
 
     internal static int Nofile()
     {
+        // Hold 64 descriptors first, as a process with many children does: Spawn then keeps what it
+        // holds at 1024 and above (DescriptorPlacement), outside the range filled below, so that a
+        // handle closed late (by the exit watcher, a finalizer) cannot free a slot the count below
+        // would take for one that Create failed to release.
+        var padding = new Stack<int>();
+        while (padding.Count < 64 && Libc.Dup(0) is int fd and >= 0)
+        {
+            padding.Push(fd);
+            if (fd >= 64) break;
+        }
+        try
+        {
+            return NofileWithPadding();
+        }
+        finally
+        {
+            while (padding.Count > 0) Libc.Close(padding.Pop());
+        }
+    }
+
+    private static int NofileWithPadding()
+    {
         if (!WarmUp()) return Unavailable;
         int[] before = Libc.OpenFds();
         var problems = new List<string>();
