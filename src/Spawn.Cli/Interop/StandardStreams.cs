@@ -12,25 +12,23 @@ namespace Spawn.Cli.Interop;
 /// </summary>
 internal static class StandardStreams
 {
-    private static readonly SafeFileHandle s_stdout = new(1, ownsHandle: false);
-    private static readonly SafeFileHandle s_stderr = new(2, ownsHandle: false);
-
     /// <summary>Writes <paramref name="text"/> to stdout as it is.</summary>
-    internal static void Out(string text) => Write(s_stdout, text);
+    internal static void Out(string text) => Write(1, text);
 
     /// <summary>Writes <paramref name="line"/> and a newline to stderr, in one write.</summary>
-    internal static void ErrorLine(string line) => Write(s_stderr, line + "\n");
+    internal static void ErrorLine(string line) => Write(2, line + "\n");
 
     /// <summary>Writes <paramref name="line"/> and a newline to stdout, in one write.</summary>
-    internal static void OutLine(string line) => Write(s_stdout, line + "\n");
+    internal static void OutLine(string line) => Write(1, line + "\n");
 
-    private static void Write(SafeFileHandle descriptor, string text)
+    private static void Write(int descriptor, string text)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);
         try
         {
-            // Unbuffered: the bytes go out in this call, and the stream owns nothing to close.
-            using var stream = new FileStream(descriptor, FileAccess.Write, bufferSize: 0);
+            // Unbuffered: the bytes go out in this call. A handle of its own each time, which does not
+            // own the descriptor: disposing the stream disposes its handle, never closes our stdout.
+            using var stream = new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
             stream.Write(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or ObjectDisposedException)
