@@ -35,6 +35,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -66,6 +67,7 @@ enum spawn_stage {
     STAGE_FDS = 9,
     STAGE_CHDIR = 10,
     STAGE_EXEC = 11,
+    STAGE_TERMINAL = 12,
 };
 
 struct spawn_request {
@@ -84,6 +86,8 @@ struct spawn_request {
     uint32_t gid;                  /* with SPAWN_SET_GID */
     int32_t parent_death_signal;   /* 0: none */
     int32_t reserved;
+    int32_t terminal_fd;           /* with SPAWN_SETSID: the child fd (after placement) that becomes its controlling terminal; -1: none */
+    int32_t terminal_reserved;
 };
 
 struct spawn_result {
@@ -115,7 +119,7 @@ struct child_context {
  */
 #define CHILD_STACK_SIZE ((size_t)32 * 1024)
 
-_Static_assert(sizeof(struct spawn_request) == 88, "spawn_request layout changed: update the managed mirror");
+_Static_assert(sizeof(struct spawn_request) == 96, "spawn_request layout changed: update the managed mirror");
 _Static_assert(sizeof(struct spawn_result) == 16, "spawn_result layout changed: update the managed mirror");
 
 /* Reports where and why the child failed, then ends it: the parent reads both once we are gone. */
@@ -235,6 +239,11 @@ static int child_main(void *argument)
         child_set_parent_death_signal(context, request->parent_death_signal);
     }
     child_place_fds(context, request);
+    /* A session leader without a terminal takes this one (after setsid, and once the fd is in place):
+     * the terminal's signals, job control and /dev/tty then work for it as under a login. */
+    if (request->terminal_fd >= 0 && ioctl(request->terminal_fd, TIOCSCTTY, 0) < 0) {
+        child_fail(context, STAGE_TERMINAL, errno);
+    }
 
     if (request->working_directory != NULL && chdir(request->working_directory) < 0) {
         child_fail(context, STAGE_CHDIR, errno);
@@ -361,6 +370,11 @@ static int request_is_valid(const struct spawn_request *request, int *table_size
     if (request->size != sizeof *request || request->path == NULL || request->argv == NULL ||
         request->envp == NULL || request->fd_count < 0 || (request->fd_count > 0 && request->fds == NULL) ||
         request->parent_death_signal < 0 || request->parent_death_signal > 64) {
+        return 0;
+    }
+    /* A controlling terminal is one of the placed fds, and only a new session's leader can take it. */
+    if (request->terminal_fd < -1 || request->terminal_fd >= request->fd_count ||
+        (request->terminal_fd >= 0 && (request->flags & SPAWN_SETSID) == 0U)) {
         return 0;
     }
     int highest = request->fd_count - 1;

@@ -98,6 +98,8 @@ public sealed partial class ProcessHandle : IDisposable
 
         ProcessWaitState.PrepareForChild(watchExit);
         int pid = Spawner.Spawn(path, argv, options, HandleMode.UsePidfd, out int pidfd);
+        // The child has its terminal: ours would keep the master from ever reading EIO (the end).
+        options?.PseudoTerminal?.Pair.CloseSlave();
         return new ProcessHandle(ProcessWaitState.ForChild(pid, pidfd, watchExit, path));
     }
 

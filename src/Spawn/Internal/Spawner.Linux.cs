@@ -35,6 +35,17 @@ internal static class Spawner
         {
             throw new ArgumentOutOfRangeException(nameof(options), signal, $"ParentDeathSignal must be a signal number, 1 to {Signals.MaxSignal}.");
         }
+        if (options is { TakesTerminal: true })
+        {
+            if (options.Stdin is not null || options.Stdout is not null || options.Stderr is not null)
+            {
+                throw new ArgumentException("With a pseudo-terminal, the child's stdin, stdout and stderr are the terminal: leave StartOptions.Stdin, Stdout and Stderr null.", nameof(options));
+            }
+            if (options.TerminalSlave is null)
+            {
+                throw new InvalidOperationException("This pseudo-terminal has already been given to a child (a terminal serves one child: open another).");
+            }
+        }
         if (Path != SpawnPath.LinuxClone && options is { NeedsLinuxClone: true })
         {
             throw new PlatformNotSupportedException(

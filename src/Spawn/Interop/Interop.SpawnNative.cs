@@ -46,7 +46,7 @@ internal static class SpawnNativeLibrary
         s_handle != 0 && NativeLibrary.TryGetExport(s_handle, name, out nint address) ? address : 0;
 }
 
-/// <summary>struct spawn_request of native/spawn_native.c (88 bytes on 64-bit); keep the two equal.</summary>
+/// <summary>struct spawn_request of native/spawn_native.c (96 bytes on 64-bit); keep the two equal.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct SpawnNativeRequest
 {
@@ -67,6 +67,8 @@ internal unsafe struct SpawnNativeRequest
     internal uint GroupId;
     internal int ParentDeathSignal;
     internal int Reserved;
+    internal int TerminalFd;
+    internal int TerminalReserved;
 }
 
 
@@ -95,4 +97,5 @@ internal enum SpawnNativeStage
     Fds = 9,
     WorkingDirectory = 10,
     Exec = 11,
+    Terminal = 12,
 }
