@@ -1,7 +1,7 @@
 namespace Spawn;
 
 /// <summary>
-/// How a pseudo-terminal starts out (<see cref="PseudoTerminal.Open"/>, <c>Command.WithPseudoTerminal</c>):
+/// How a pseudo-terminal starts out (<see cref="PseudoTerminal.Open"/>, <see cref="Command.WithPseudoTerminal(TerminalOptions?)"/>):
 /// its window size and line settings. The defaults are what an interactive terminal has: 80x24,
 /// echo on, line editing (canonical mode) with \n written as \r\n, UTF-8 input.
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class TerminalOptions
     public bool Utf8 { get; init; } = true;
 
     /// <summary>
-    /// For commands (<c>Command.WithPseudoTerminal</c>): the <c>TERM</c> the child
+    /// For commands (<see cref="Command.WithPseudoTerminal(TerminalOptions?)"/>): the <c>TERM</c> the child
     /// gets when its environment has none (default <c>xterm-256color</c>, so programs use colour);
     /// null leaves it unset.
     /// </summary>

@@ -115,7 +115,7 @@ public sealed partial class ChildProcess
             else Tree.Signal(signal);
             return;
         }
-        bool group = Command.NewProcessGroup || Command.NewSession;
+        bool group = StartedOwnGroup;
         lock (_endLock)
         {
             // False once it has exited: its children are gone from it, and in PID mode its PID

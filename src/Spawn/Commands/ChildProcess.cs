@@ -14,18 +14,20 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private readonly StdioSlot[] _slots;
     private readonly StderrTail? _stderrTail;
 
-    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
+    private ChildProcess(Command command, ProcessHandle handle, ProcessTree? tree, PseudoTerminal? terminal, StdioSlot[] slots, StderrTail? stderrTail, CancellationToken cancellationToken)
     {
         Command = command;
         Handle = handle;
         Tree = tree;
+        Terminal = terminal;
         StartTime = DateTimeOffset.UtcNow;
         _startTick = Environment.TickCount64;
         _slots = slots;
         _stderrTail = stderrTail;
-        Stdin = slots[0].ExposedToCaller ? slots[0].OurEnd : null;
+        Stdin = slots[0].ExposedToCaller ? (terminal?.Input ?? slots[0].OurEnd) : null;
         Stdout = slots[1].ExposedToCaller ? slots[1].OurEnd : null;
         Stderr = slots[2].ExposedToCaller ? slots[2].OurEnd : null;
+        terminal?.Pair.HoldMaster(); // until the exit (see OnExited)
         Task[] pumps = StartPumps(slots, stderrTail);
         _pumps = pumps;
         _pumpsDone = pumps.Length switch { 0 => Task.CompletedTask, 1 => pumps[0], _ => Task.WhenAll(pumps) };
@@ -76,14 +78,23 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         var slots = new StdioSlot[3];
         ProcessHandle handle;
         ProcessTree? tree = null;
+        PseudoTerminal? terminal = null;
         try
         {
             if (command.UsesProcessTree) tree = ProcessTree.Create();
-            slots[0] = command.Stdin.Open();
-            slots[1] = command.Stdout.Open(1);
-            slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
-                ? new StdioSlot { ChildHandle = slots[1].ChildHandle } // 2>&1: the same descriptor, not owned twice
-                : command.Stderr.Open(2);
+            if (command.PseudoTerminal is { } terminalOptions)
+            {
+                terminal = PseudoTerminal.Open(terminalOptions);
+                OpenTerminalSlots(command, terminal, slots);
+            }
+            else
+            {
+                slots[0] = command.Stdin.Open();
+                slots[1] = command.Stdout.Open(1);
+                slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
+                    ? new StdioSlot { ChildHandle = slots[1].ChildHandle } // 2>&1: the same descriptor, not owned twice
+                    : command.Stderr.Open(2);
+            }
             handle = ProcessHandle.Start(program, [command.Program, .. command.Arguments], new StartOptions
             {
                 Environment = environment,
@@ -91,6 +102,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 Stdin = slots[0].ChildHandle,
                 Stdout = slots[1].ChildHandle,
                 Stderr = slots[2].ChildHandle,
+                PseudoTerminal = terminal,
                 ExtraFiles = command.ExtraFiles.IsEmpty ? null : command.ExtraFiles,
                 NewProcessGroup = command.NewProcessGroup,
                 NewSession = command.NewSession,
@@ -105,12 +117,13 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         catch
         {
             foreach (StdioSlot? slot in slots) slot?.Dispose();
+            terminal?.Dispose();
             tree?.Dispose();
             throw;
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, handle, tree, slots, tail, cancellationToken);
+        return new ChildProcess(command, handle, tree, terminal, slots, tail, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
@@ -130,9 +143,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     /// </summary>
     public bool SignalGroup(int signal)
     {
-        if (!Command.NewProcessGroup && !Command.NewSession)
+        if (!StartedOwnGroup)
         {
-            throw new InvalidOperationException("The command was not started in its own process group (WithNewProcessGroup or WithNewSession); its group is ours.");
+            throw new InvalidOperationException("The command was not started in its own process group (WithNewProcessGroup, WithNewSession or WithPseudoTerminal); its group is ours.");
         }
         return Handle.SignalGroup(signal);
     }
@@ -208,6 +221,8 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private void ReleaseEverything()
     {
         foreach (StdioSlot slot in _slots) slot.Dispose();
+        Terminal?.Pair.ReleaseMaster();
+        Terminal?.Dispose();
         ReleaseCancellation();
         Tree?.Dispose();
         Handle.Dispose();

@@ -306,5 +306,6 @@ public sealed partial class Command
         WaitDelay = o.WaitDelay;
         Timeout = o.Timeout;
         CaptureLimit = o.CaptureLimit;
+        PseudoTerminal = o.PseudoTerminal;
     }
 }

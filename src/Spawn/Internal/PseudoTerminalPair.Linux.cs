@@ -208,6 +208,27 @@ internal sealed unsafe class PseudoTerminalPair : IDisposable
         }
     }
 
+    private int _masterHeld;
+
+    /// <summary>
+    /// Keeps the master's descriptor open, whoever disposes its handle meanwhile, until
+    /// <see cref="ReleaseMaster"/>. A program may close its terminal descriptors before it exits
+    /// (cat does, at exit): the master then reads EIO while the program still runs, and closing the
+    /// master at that moment would hang the terminal up and kill the program by SIGHUP.
+    /// </summary>
+    internal void HoldMaster()
+    {
+        bool added = false;
+        Master.DangerousAddRef(ref added);
+        if (added) Volatile.Write(ref _masterHeld, 1);
+    }
+
+    /// <summary>Ends <see cref="HoldMaster"/> (once; later calls do nothing): the master closes now if its handle was disposed.</summary>
+    internal void ReleaseMaster()
+    {
+        if (Interlocked.Exchange(ref _masterHeld, 0) == 1) Master.DangerousRelease();
+    }
+
     /// <summary>Closes our copy of the slave: a child has its own now, and the master reads EIO once every copy is gone.</summary>
     internal void CloseSlave() => Interlocked.Exchange(ref _slave, null)?.Dispose();
 
