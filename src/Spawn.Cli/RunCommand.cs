@@ -43,10 +43,13 @@ internal static class RunCommand
             .WithExitCodeValidation(false)
             .WithNewProcessGroup(options.Group)
             .WithProcessTree(options.Tree);
+        using PtySession? pty = options.Pty ? PtySession.Begin() : null;
+        if (pty is not null) command = pty.Configure(command);
 
         // As GNU timeout: our own group, so the deadline reaches everything the program starts there,
-        // and never stopped for writing to a terminal we do not own.
-        if (!options.Foreground && !options.Group) ProcessGroups.MakeOwnGroup();
+        // and never stopped for writing to a terminal we do not own. With --pty the program has a
+        // session of its own, and we stay in our terminal's foreground group to read it.
+        if (!options.Foreground && !options.Group && !options.Pty) ProcessGroups.MakeOwnGroup();
         ProcessGroups.IgnoreTerminalStops();
 
         int[] handled = [.. s_handled, .. s_passedOn, .. Catchable(options.Signal) && !s_handled.Contains(options.Signal) && !s_passedOn.Contains(options.Signal) ? [options.Signal] : Array.Empty<int>()];
@@ -79,7 +82,13 @@ internal static class RunCommand
         {
             var target = new SignalTarget(child, options, forwarding.Catches);
             var run = new Supervisor(child, options, target);
-            forwarding.Attach(signal => run.OnSignal(signal, s_handled.Contains(signal) || signal == options.Signal, s_fromTerminal.Contains(signal)), target);
+            pty?.Attach(child);
+            forwarding.Attach(signal =>
+            {
+                // With --pty a resize of ours resizes the program's terminal, whose kernel side tells its group.
+                if (signal == Signals.SIGWINCH && pty is not null) pty.Resize();
+                else run.OnSignal(signal, s_handled.Contains(signal) || signal == options.Signal, s_fromTerminal.Contains(signal));
+            }, target);
             ProcessState state = await run.WaitAsync().ConfigureAwait(false);
             // The registrations stay until we exit: a copy of a signal we sent our own group may still
             // be on its way to us, and after the exit there is nothing to pass signals on to (GNU
@@ -98,12 +107,13 @@ internal static class RunCommand
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }
             await Console.Out.FlushAsync().ConfigureAwait(false);
+            pty?.Dispose(); // our terminal as it was, before we may end by a signal below
             if (state.Signal is int signal && !run.TimedOut)
             {
                 // As GNU timeout does: end by the same signal, so our parent sees what happened.
                 SelfSignal.Die(signal);
             }
-            if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree)
+            if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree && !options.Pty)
             {
                 // GNU timeout's KILL to its own group ends timeout too; a script sees "Killed".
                 SelfSignal.Die(Signals.SIGKILL);

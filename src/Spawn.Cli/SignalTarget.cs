@@ -17,7 +17,7 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
     /// The process group the program is in, to compare with the terminal's foreground group:
     /// ours unless --group made it one of its own.
     /// </summary>
-    internal int ProgramGroup { get; } = options.Group ? child.Pid : ProcessGroups.Current;
+    internal int ProgramGroup { get; } = options.Group || options.Pty ? child.Pid : ProcessGroups.Current;
 
     /// <summary>True once we sent <paramref name="signal"/> to our own group: later copies reaching us are ignored, as GNU timeout ignores them.</summary>
     internal bool Ignores(int signal)
@@ -47,7 +47,7 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
             else tree.Signal(signal);
             return;
         }
-        if (options.Group)
+        if (options.Group || options.Pty) // --pty: the program leads a session, and so a group, of its own
         {
             child.SignalGroup(signal);
             return;

@@ -49,6 +49,11 @@ internal static class Usage
                                     deadline reach every descendant (daemons too), what
                                     it leaves running is killed when it exits (needs
                                     root or a delegated cgroup v2 subtree)
+              --pty                 run PROGRAM on a pseudo-terminal of its own (as
+                                    script -qec or unbuffer do): it sees a terminal,
+                                    our stdin is typed into it, its output (stderr's
+                                    too) comes to our stdout; a terminal on our stdin is
+                                    put in raw mode and restored, and its size follows
               --stats               print one line to stderr after the exit: status,
                                     wall time, user and system CPU, peak memory (the
                                     program's own, or "unknown" with an upper bound);
@@ -83,6 +88,7 @@ internal static class Usage
           spawn run --timeout 2m --signal INT --group -- make -j8
           spawn run --tree --stats -- ./build-everything.sh
           spawn run --json stats.json -- tar czf backup.tgz /srv/data
+          spawn run --pty -- ls --color=auto > listing-with-colours.txt
 
         """;
 
