@@ -25,6 +25,17 @@ public sealed partial class ChildProcess
     private bool StartedOwnGroup => Command.NewProcessGroup || Command.NewSession || Command.PseudoTerminal is not null;
 
     /// <summary>
+    /// Keeps the terminal's master open until the child has exited (see above), released by the exit
+    /// itself, so that a run nobody waits for or disposes does not hold it for ever.
+    /// </summary>
+    private static void HoldTerminalUntilExit(PseudoTerminal terminal, ProcessHandle handle)
+    {
+        terminal.Pair.HoldMaster();
+        _ = handle.WaitAsync().ContinueWith(static (_, pair) => ((Internal.PseudoTerminalPair)pair!).ReleaseMaster(), terminal.Pair,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
     /// Stdin and stdout on the terminal; stderr is the terminal too, and so goes where stdout goes:
     /// whatever the command says for stderr is not used.
     /// </summary>

@@ -27,7 +27,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         Stdin = slots[0].ExposedToCaller ? (terminal?.Input ?? slots[0].OurEnd) : null;
         Stdout = slots[1].ExposedToCaller ? slots[1].OurEnd : null;
         Stderr = slots[2].ExposedToCaller ? slots[2].OurEnd : null;
-        terminal?.Pair.HoldMaster(); // until the exit (see OnExited)
+        if (terminal is not null) HoldTerminalUntilExit(terminal, handle);
         Task[] pumps = StartPumps(slots, stderrTail);
         _pumps = pumps;
         _pumpsDone = pumps.Length switch { 0 => Task.CompletedTask, 1 => pumps[0], _ => Task.WhenAll(pumps) };
