@@ -21,22 +21,40 @@ public sealed class TerminalLeakTests(ITestOutputHelper output)
             }
         });
 
+    private static string[] FdTable() =>
+        [.. Directory.GetFileSystemEntries("/proc/self/fd").Select(fd =>
+        {
+            try
+            {
+                return $"{Path.GetFileName(fd)}->{new FileInfo(fd).LinkTarget}";
+            }
+            catch (IOException)
+            {
+                return "";
+            }
+        })];
+
     [Fact]
     public async Task Two_hundred_runs_leave_no_terminal_and_no_fd_behind()
     {
         var command = new Command("sh", "-c", "echo hi; cat").WithPseudoTerminal(new TerminalOptions { Echo = false }).WithStdin(InputSource.FromString("in\n"));
-        await command.OutputAsync(); // first use creates lasting fds (epoll, /dev/null)
-        int before = Fds.OpenCount();
-        int terminalsBefore = TerminalFds();
-        for (int i = 0; i < 100; i++) Assert.Equal("hi\r\nin\r\n", (await command.OutputAsync()).StandardOutput);
-        for (int i = 0; i < 50; i++) Assert.Equal("hi\r\nin\r\n", command.Output().StandardOutput);
-        for (int i = 0; i < 50; i++)
+        async Task Interrupted()
         {
             await using ChildProcess child = new Command("sleep", "30").WithPseudoTerminal().WithStdin(InputSource.Pipe).WithThrowOnFailure(false).Start();
             child.Terminal!.SendInterrupt();
             await child.WaitAsync();
         }
-        Assert.True(Fds.Eventually(() => Fds.OpenCount() == before), $"fds: {before} before, {Fds.OpenCount()} after 200 runs");
+        // First uses of each kind of run create lasting fds (epoll, /dev/null, PID mode's SIGCHLD machinery).
+        await command.OutputAsync();
+        command.Output();
+        await Interrupted();
+        int before = Fds.OpenCount();
+        string[] tableBefore = FdTable();
+        int terminalsBefore = TerminalFds();
+        for (int i = 0; i < 100; i++) Assert.Equal("hi\r\nin\r\n", (await command.OutputAsync()).StandardOutput);
+        for (int i = 0; i < 50; i++) Assert.Equal("hi\r\nin\r\n", command.Output().StandardOutput);
+        for (int i = 0; i < 50; i++) await Interrupted();
+        Assert.True(Fds.Eventually(() => Fds.OpenCount() == before), $"fds: {before} before, {Fds.OpenCount()} after 200 runs; new: {string.Join(", ", FdTable().Except(tableBefore))}");
         Assert.Equal(terminalsBefore, TerminalFds());
         Assert.Empty(ProcessTable.Zombies());
     }
