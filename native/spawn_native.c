@@ -35,6 +35,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -72,6 +73,7 @@ enum spawn_stage {
     STAGE_RLIMIT = 13,
     STAGE_NICE = 14,
     STAGE_AFFINITY = 15,
+    STAGE_TERMINAL = 16,
 };
 
 /* One resource limit the child sets on itself (setrlimit's resource number and values). */
@@ -106,6 +108,8 @@ struct spawn_request {
     int32_t nice;                  /* with SPAWN_SET_NICE */
     int32_t affinity_size;
     int32_t join_cgroup_count;
+    int32_t terminal_fd;           /* with SPAWN_SETSID: the child fd (after placement) that becomes its controlling terminal; -1: none */
+    int32_t terminal_reserved;
 };
 
 struct spawn_result {
@@ -140,7 +144,7 @@ struct child_context {
 #define CHILD_STACK_SIZE ((size_t)32 * 1024)
 
 _Static_assert(sizeof(struct spawn_rlimit) == 24, "spawn_rlimit layout changed: update the managed mirror");
-_Static_assert(sizeof(struct spawn_request) == 128, "spawn_request layout changed: update the managed mirror");
+_Static_assert(sizeof(struct spawn_request) == 136, "spawn_request layout changed: update the managed mirror");
 _Static_assert(sizeof(struct spawn_result) == 16, "spawn_result layout changed: update the managed mirror");
 
 /* Reports where and why the child failed, then ends it: the parent reads both once we are gone. */
@@ -290,6 +294,11 @@ static int child_main(void *argument)
         child_set_parent_death_signal(context, request->parent_death_signal);
     }
     child_place_fds(context, request);
+    /* A session leader without a terminal takes this one (after setsid, and once the fd is in place):
+     * the terminal's signals, job control and /dev/tty then work for it as under a login. */
+    if (request->terminal_fd >= 0 && ioctl(request->terminal_fd, TIOCSCTTY, 0) < 0) {
+        child_fail(context, STAGE_TERMINAL, errno);
+    }
 
     if (request->working_directory != NULL && chdir(request->working_directory) < 0) {
         child_fail(context, STAGE_CHDIR, errno);
@@ -419,6 +428,11 @@ static int request_is_valid(const struct spawn_request *request, int *table_size
         request->rlimit_count < 0 || (request->rlimit_count > 0 && request->rlimits == NULL) ||
         request->join_cgroup_count < 0 || (request->join_cgroup_count > 0 && request->join_cgroup_fds == NULL) ||
         (request->affinity != NULL && request->affinity_size <= 0)) {
+        return 0;
+    }
+    /* A controlling terminal is one of the placed fds, and only a new session's leader can take it. */
+    if (request->terminal_fd < -1 || request->terminal_fd >= request->fd_count ||
+        (request->terminal_fd >= 0 && (request->flags & SPAWN_SETSID) == 0U)) {
         return 0;
     }
     int highest = request->fd_count - 1;

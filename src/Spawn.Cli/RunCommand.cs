@@ -50,11 +50,14 @@ internal static class RunCommand
             .WithProcessTree(options.Tree)
             .WithLimits(options.Limits)
             .WithExactPeakMemory(options.Stats || options.JsonPath is not null);
+        using PtySession? pty = options.Pty ? PtySession.Begin() : null;
+        if (pty is not null) command = pty.Configure(command);
 
         // As GNU timeout: our own group, so the deadline reaches everything the program starts there,
-        // and never stopped for writing to a terminal we do not own.
+        // and never stopped for writing to a terminal we do not own. With --pty the program has a
+        // session of its own, and we stay in our terminal's foreground group to read it.
         // (Leading a group fails, harmlessly, for a session leader.)
-        if (!options.Foreground && !options.Group) _ = CurrentProcess.TryLeadNewProcessGroup();
+        if (!options.Foreground && !options.Group && !options.Pty) _ = CurrentProcess.TryLeadNewProcessGroup();
         CurrentProcess.IgnoreSignal(Signals.SIGTTIN);
         CurrentProcess.IgnoreSignal(Signals.SIGTTOU);
 
@@ -94,7 +97,13 @@ internal static class RunCommand
         {
             var target = new SignalTarget(child, options, forwarding.Catches);
             var run = new Supervisor(child, options, target);
-            forwarding.Attach(signal => run.OnSignal(signal, s_handled.Contains(signal) || signal == options.Signal, s_fromTerminal.Contains(signal)), target);
+            pty?.Attach(child);
+            forwarding.Attach(signal =>
+            {
+                // With --pty a resize of ours resizes the program's terminal, whose kernel side tells its group.
+                if (signal == Signals.SIGWINCH && pty is not null) pty.Resize();
+                else run.OnSignal(signal, s_handled.Contains(signal) || signal == options.Signal, s_fromTerminal.Contains(signal));
+            }, target);
             ProcessState state = run.Wait();
             // The registrations stay until we exit: a copy of a signal we sent our own group may still
             // be on its way to us, and after the exit there is nothing to pass signals on to (GNU
@@ -118,12 +127,13 @@ internal static class RunCommand
                 if (options.Stats) StandardStreams.ErrorLine(report.ToLine());
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }
+            pty?.Dispose(); // our terminal as it was, before we may end by a signal below
             if (state.Signal is int signal && !run.TimedOut)
             {
                 // As GNU timeout does: end by the same signal, so our parent sees what happened.
                 CurrentProcess.ExitBySignal(signal);
             }
-            if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree)
+            if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree && !options.Pty)
             {
                 // GNU timeout's KILL to its own group ends timeout too; a script sees "Killed".
                 CurrentProcess.ExitBySignal(Signals.SIGKILL);

@@ -13,12 +13,13 @@ internal sealed class RunOptions
     private static readonly OptionSpec s_tree = new(null, "tree", false);
     private static readonly OptionSpec s_stats = new(null, "stats", false);
     private static readonly OptionSpec s_json = new(null, "json", true);
+    private static readonly OptionSpec s_pty = new(null, "pty", false);
     private static readonly OptionSpec s_help = new('h', "help", false);
     private static readonly OptionSpec s_version = new(null, "version", false);
 
     /// <summary>Every option, in the order the help lists them (the man page and completions are made from this list too).</summary>
     internal static readonly OptionSpec[] All =
-        [s_timeout, s_signal, s_killAfter, s_verbose, s_foreground, s_preserveStatus, s_group, s_tree, .. LimitOptions.All, s_stats, s_json, s_help, s_version];
+        [s_timeout, s_signal, s_killAfter, s_verbose, s_foreground, s_preserveStatus, s_group, s_tree, s_pty, .. LimitOptions.All, s_stats, s_json, s_help, s_version];
 
     internal TimeSpan? Timeout { get; private set; }
     internal int Signal { get; private set; } = Signals.SIGTERM;
@@ -31,6 +32,8 @@ internal sealed class RunOptions
 
     /// <summary>The resource limits asked for (--memory, --nofile, ...), or null; those on the whole tree imply <see cref="Tree"/>.</summary>
     internal ResourceLimits? Limits { get; private set; }
+
+    internal bool Pty { get; private set; }
     internal bool Stats { get; private set; }
     internal string? JsonPath { get; private set; }
     internal bool Help { get; private set; }
@@ -64,6 +67,7 @@ internal sealed class RunOptions
             else if (spec == s_preserveStatus) options.PreserveStatus = true;
             else if (spec == s_group) options.Group = true;
             else if (spec == s_tree) options.Tree = true;
+            else if (spec == s_pty) options.Pty = true;
             else if (spec == s_stats) options.Stats = true;
             else if (spec == s_json) options.JsonPath = value == "-" ? throw new UsageException(JsonToStdoutRefused) : value;
         }
@@ -84,6 +88,7 @@ internal sealed class RunOptions
         }
         if (operands.Count == 0) throw new UsageException("");
         if (options.Group && options.Foreground) throw new UsageException("--group and --foreground cannot be used together");
+        if (options.Pty && (options.Group || options.Foreground)) throw new UsageException("--pty cannot be used with --group or --foreground (on its terminal, the program leads a session of its own)");
         options.Command = [.. operands];
         return options;
     }

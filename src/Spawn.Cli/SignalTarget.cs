@@ -6,7 +6,7 @@ namespace Spawn.Cli;
 /// Where `spawn run` delivers a signal, by mode: GNU timeout's default (the program and the process
 /// group we made for it and ourselves), --foreground (the program only), or, with --group or
 /// --tree, everything the command runs as the library's cancellation reaches it
-/// (<see cref="ChildProcess.SignalAll"/>: its cgroup, or its own group and the descendants a walk
+/// (<see cref="ChildProcess.SignalAll"/>, as with --pty: its cgroup, or its own group and the descendants a walk
 /// finds). After a signal that does not end it by itself, SIGCONT follows, so a stopped program
 /// still gets it (not with --foreground: GNU timeout sends nothing more there).
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
     /// The process group the program is in, to compare with the terminal's foreground group:
     /// ours unless --group made it one of its own.
     /// </summary>
-    internal int ProgramGroup { get; } = options.Group ? child.Pid : CurrentProcess.ProcessGroupId;
+    internal int ProgramGroup { get; } = options.Group || options.Pty ? child.Pid : CurrentProcess.ProcessGroupId;
 
     /// <summary>True once we sent <paramref name="signal"/> to our own group: later copies reaching us are ignored, as GNU timeout ignores them.</summary>
     internal bool Ignores(int signal)
@@ -42,7 +42,8 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
 
     private void SendOnly(int signal)
     {
-        if (options.Tree || options.Group)
+        // --pty: the program leads a session, and so a group, of its own.
+        if (options.Tree || options.Group || options.Pty)
         {
             child.SignalAll(signal);
             return;

@@ -49,6 +49,11 @@ internal static class Usage
                                     deadline reach every descendant (daemons too), what
                                     it leaves running is killed when it exits (needs
                                     root or a delegated cgroup v2 subtree)
+              --pty                 run PROGRAM on a pseudo-terminal of its own (as
+                                    script -qec or unbuffer do): it sees a terminal,
+                                    our stdin is typed into it, its output (stderr's
+                                    too) comes to our stdout; a terminal on our stdin is
+                                    put in raw mode and restored, and its size follows
               --memory=SIZE         limit the tree's memory (cgroup memory.max); past
                                     it the kernel's OOM killer ends a process of it
               --memory-high=SIZE    slow the tree down past SIZE (memory.high)
@@ -102,6 +107,7 @@ internal static class Usage
           spawn run --timeout 2m --signal INT --group -- make -j8
           spawn run --tree --stats -- ./build-everything.sh
           spawn run --json stats.json -- tar czf backup.tgz /srv/data
+          spawn run --pty -- ls --color=auto > listing-with-colours.txt
           spawn run --memory 512M --cpus 1.5 --pids 100 --stats 5m convert a.pdf a.png
           spawn run --nofile 1024 --nice 10 -- ./batch-job
 

@@ -16,7 +16,7 @@ public static class CurrentProcess
     {
         get
         {
-            PlatformGuard.ThrowIfUnsupported();
+            PlatformGuard.ThrowIfNotLinux("The calling process's process group and signals");
             return OwnProcess.ProcessGroupId;
         }
     }
@@ -30,7 +30,7 @@ public static class CurrentProcess
     {
         get
         {
-            PlatformGuard.ThrowIfUnsupported();
+            PlatformGuard.ThrowIfNotLinux("The calling process's process group and signals");
             return OwnProcess.TerminalForegroundProcessGroupId();
         }
     }
@@ -43,7 +43,7 @@ public static class CurrentProcess
     /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
     public static bool TryLeadNewProcessGroup()
     {
-        PlatformGuard.ThrowIfUnsupported();
+        PlatformGuard.ThrowIfNotLinux("The calling process's process group and signals");
         return OwnProcess.TryLeadNewProcessGroup();
     }
 
@@ -57,7 +57,7 @@ public static class CurrentProcess
     /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
     public static void SignalProcessGroup(int signal)
     {
-        PlatformGuard.ThrowIfUnsupported();
+        PlatformGuard.ThrowIfNotLinux("The calling process's process group and signals");
         Signals.Validate(signal);
         OwnProcess.SignalProcessGroup(signal);
     }
@@ -72,7 +72,7 @@ public static class CurrentProcess
     /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
     public static void IgnoreSignal(int signal)
     {
-        PlatformGuard.ThrowIfUnsupported();
+        PlatformGuard.ThrowIfNotLinux("The calling process's process group and signals");
         ArgumentOutOfRangeException.ThrowIfZero(signal);
         Signals.Validate(signal);
         OwnProcess.SetDisposition(signal, ignore: true);
@@ -89,7 +89,7 @@ public static class CurrentProcess
     /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
     public static void ExitBySignal(int signal)
     {
-        PlatformGuard.ThrowIfUnsupported();
+        PlatformGuard.ThrowIfNotLinux("The calling process's process group and signals");
         ArgumentOutOfRangeException.ThrowIfZero(signal);
         Signals.Validate(signal);
         OwnProcess.RaiseWithDefaultDisposition(signal);

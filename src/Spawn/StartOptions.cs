@@ -143,6 +143,30 @@ public sealed class StartOptions
         return copy;
     }
 
+    /// <summary>
+    /// A pseudo-terminal (<see cref="Spawn.PseudoTerminal.Open"/>) to be the child's controlling
+    /// terminal: the child starts as the leader of a new session, gets the terminal as fd 0, 1 and 2
+    /// and takes it (so its signal characters, job control and <c>/dev/tty</c> work), with the
+    /// window size and settings the terminal has before the child runs. <see cref="Stdin"/>,
+    /// <see cref="Stdout"/> and <see cref="Stderr"/> must be null. A terminal serves one child: our
+    /// copy of its slave end is closed once the child has started, so that reading
+    /// <see cref="Spawn.PseudoTerminal.Output"/> ends when the child and whatever it started have
+    /// closed the terminal.
+    /// </summary>
+    public PseudoTerminal? PseudoTerminal { get; init; }
+
+    /// <summary>True when the child takes a pseudo-terminal as its controlling terminal.</summary>
+    internal bool TakesTerminal => PseudoTerminal is not null;
+
+    /// <summary>True when the child starts a new session: asked for, or to take a controlling terminal.</summary>
+    internal bool StartsSession => NewSession || TakesTerminal;
+
+    /// <summary>The terminal's slave end while it waits for its child; null without a terminal.</summary>
+    internal Microsoft.Win32.SafeHandles.SafeFileHandle? TerminalSlave => PseudoTerminal?.Pair.Slave;
+
+    /// <summary>The terminal's slave path, which the portable path opens in the child; null without a terminal.</summary>
+    internal string? TerminalSlaveName => PseudoTerminal?.Pair.SlaveName;
+
     /// <summary>True when an option is set that only the Linux fast path supports.</summary>
     internal bool NeedsLinuxClone =>
         CgroupPath is not null || UserId is not null || GroupId is not null || SupplementaryGroups is not null || ParentDeathSignal is not null

@@ -127,7 +127,7 @@ public sealed partial class ChildProcess
             }
             return;
         }
-        bool group = Command.NewProcessGroup || Command.NewSession;
+        bool group = StartedOwnGroup;
         lock (_endLock)
         {
             // False once it has exited: its children are gone from it, and in PID mode its PID

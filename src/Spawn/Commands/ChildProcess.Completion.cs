@@ -179,6 +179,8 @@ public sealed partial class ChildProcess
             Volatile.Write(ref _exitHandled, 1);
         }
         ReleaseOwnPipes();
+        // The child is gone: its terminal may be hung up now, when the copies close the master.
+        Terminal?.Pair.ReleaseMaster();
         bool cancelled = Volatile.Read(ref _cancelReason) != NotCanceled;
         if (cancelled && Tree is null) KillDescendants();
         TimeSpan? bound = cancelled ? Command.WaitDelay ?? DefaultCancelWaitDelay : Command.WaitDelay;

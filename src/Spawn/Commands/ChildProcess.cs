@@ -19,7 +19,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     /// <summary>The child's wait state (the platform layer's), which <see cref="Handle"/> is the public facade of.</summary>
     private readonly ProcessWaitState _wait;
 
-    private ChildProcess(Command command, ProcessWaitState wait, ProcessTree? tree, JobObject? job, StdioSlot[] slots, StderrTail? stderrTail, Activity? run, CancellationToken cancellationToken)
+    private ChildProcess(Command command, ProcessWaitState wait, ProcessTree? tree, JobObject? job, PseudoTerminal? terminal, StdioSlot[] slots, StderrTail? stderrTail, Activity? run, CancellationToken cancellationToken)
     {
         _result = new TaskCompletionSource<CommandResult>(run, TaskCreationOptions.RunContinuationsAsynchronously);
         Command = command;
@@ -27,13 +27,15 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         Handle = new ProcessHandle(wait);
         Tree = tree;
         _job = job;
+        Terminal = terminal;
         StartTime = DateTimeOffset.UtcNow;
         _startTick = Environment.TickCount64;
         _slots = slots;
         _stderrTail = stderrTail;
-        Stdin = slots[0].ExposedToCaller ? slots[0].OurEnd : null;
+        Stdin = slots[0].ExposedToCaller ? (terminal?.Input ?? slots[0].OurEnd) : null;
         Stdout = slots[1].ExposedToCaller ? slots[1].OurEnd : null;
         Stderr = slots[2].ExposedToCaller ? slots[2].OurEnd : null;
+        if (terminal is not null) HoldTerminalUntilExit(terminal, Handle);
         Task[] pumps = StartPumps(slots, stderrTail);
         _pumps = pumps;
         _pumpsDone = pumps.Length switch { 0 => Task.CompletedTask, 1 => pumps[0], _ => Task.WhenAll(pumps) };
@@ -103,17 +105,26 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         ProcessWaitState wait;
         ProcessTree? tree = null;
         JobObject? job = null;
+        PseudoTerminal? terminal = null;
         try
         {
             if (command.UsesProcessTree) tree = ProcessTree.Create(command.Limits is { NeedsTree: true } limits ? limits.TreePart : null);
             // Windows finds no descendants through a process: the child starts in a job of its own,
             // so that a cancellation or timeout can end everything it started.
             if (OperatingSystem.IsWindows()) job = JobObject.Create(killOnClose: false);
-            slots[0] = command.Stdin.Open();
-            slots[1] = command.Stdout.Open(1);
-            slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
-                ? new StdioSlot { ChildHandle = slots[1].ChildHandle } // 2>&1: the same descriptor, not owned twice
-                : command.Stderr.Open(2);
+            if (command.PseudoTerminal is { } terminalOptions)
+            {
+                terminal = PseudoTerminal.Open(terminalOptions);
+                OpenTerminalSlots(command, terminal, slots);
+            }
+            else
+            {
+                slots[0] = command.Stdin.Open();
+                slots[1] = command.Stdout.Open(1);
+                slots[2] = ReferenceEquals(command.Stderr, OutputTarget.Stdout)
+                    ? new StdioSlot { ChildHandle = slots[1].ChildHandle } // 2>&1: the same descriptor, not owned twice
+                    : command.Stderr.Open(2);
+            }
             wait = ProcessWaitState.StartChild(program, [command.Program, .. command.Arguments], new StartOptions
             {
                 Environment = environment,
@@ -121,6 +132,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 Stdin = slots[0].ChildHandle,
                 Stdout = slots[1].ChildHandle,
                 Stderr = slots[2].ChildHandle,
+                PseudoTerminal = terminal,
                 ExtraFiles = command.ExtraFiles.IsEmpty ? null : command.ExtraFiles,
                 NewProcessGroup = command.NewProcessGroup,
                 NewSession = command.NewSession,
@@ -140,13 +152,14 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         catch
         {
             foreach (StdioSlot? slot in slots) slot?.Dispose();
+            terminal?.Dispose();
             tree?.Dispose();
             job?.Dispose();
             throw;
         }
         foreach (StdioSlot slot in slots) slot.CloseChildSide();
         StderrTail? tail = slots[2].Pump is not null ? new StderrTail() : null;
-        return new ChildProcess(command, wait, tree, job, slots, tail, run, cancellationToken);
+        return new ChildProcess(command, wait, tree, job, terminal, slots, tail, run, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the process; false once it has finished.</summary>
@@ -166,9 +179,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     /// </summary>
     public bool SignalGroup(int signal)
     {
-        if (!Command.NewProcessGroup && !Command.NewSession)
+        if (!StartedOwnGroup)
         {
-            throw new InvalidOperationException("The command was not started in its own process group (WithNewProcessGroup or WithNewSession); its group is ours.");
+            throw new InvalidOperationException("The command was not started in its own process group (WithNewProcessGroup, WithNewSession or WithPseudoTerminal); its group is ours.");
         }
         return _wait.SignalGroup(signal);
     }
@@ -260,6 +273,8 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     private void ReleaseEverything()
     {
         foreach (StdioSlot slot in _slots) slot.Dispose();
+        Terminal?.Pair.ReleaseMaster();
+        Terminal?.Dispose();
         ReleaseCancellation();
         Tree?.Dispose();
         Handle.Dispose();

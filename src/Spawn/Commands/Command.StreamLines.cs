@@ -18,7 +18,8 @@ public sealed partial class Command
     /// </code>
     /// </example>
     public OutputLines<CommandResult> StreamLinesAsync(Encoding? encoding = null, CancellationToken cancellationToken = default) =>
-        new((stdout, stderr, token) => WithStdout(stdout).WithStderr(stderr).Start(token), ReferenceEquals(Stderr, OutputTarget.Stdout), encoding, cancellationToken);
+        new((stdout, stderr, token) => WithStdout(stdout).WithStderr(stderr).Start(token),
+            ReferenceEquals(Stderr, OutputTarget.Stdout) || PseudoTerminal is not null, encoding, cancellationToken); // a terminal carries both
 
     /// <summary>Runs the command and yields its lines as UTF-8 text (see <see cref="StreamLinesAsync(Encoding?, CancellationToken)"/>).</summary>
     public OutputLines<CommandResult> StreamLinesAsync(CancellationToken cancellationToken) => StreamLinesAsync(null, cancellationToken);

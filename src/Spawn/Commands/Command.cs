@@ -359,5 +359,6 @@ public sealed partial class Command
         Timeout = o.Timeout;
         CaptureLimit = o.CaptureLimit;
         RecordsArgumentsInTelemetry = o.RecordsArgumentsInTelemetry;
+        PseudoTerminal = o.PseudoTerminal;
     }
 }

@@ -26,7 +26,9 @@ internal static class EnvironmentBuilder
     /// </summary>
     internal static List<string>? Build(Command command, out string? path)
     {
-        if (!command.ClearsEnvironment && command.EnvironmentChanges.IsEmpty)
+        // On a pseudo-terminal, TERM names its kind, so that programs use colour and cursor control.
+        string? term = command.PseudoTerminal?.Term;
+        if (!command.ClearsEnvironment && command.EnvironmentChanges.IsEmpty && (term is null || Environment.GetEnvironmentVariable("TERM") is not null))
         {
             path = Environment.GetEnvironmentVariable("PATH");
             return null;
@@ -45,6 +47,7 @@ internal static class EnvironmentBuilder
             if (value is null) variables.Remove(name);
             else variables[name] = value; // last change wins
         }
+        if (term is not null) variables.TryAdd("TERM", term);
         path = variables.GetValueOrDefault("PATH");
         return [.. variables.Select(v => v.Key + "=" + v.Value)];
     }

@@ -43,6 +43,45 @@ public abstract class InputSource
     internal abstract StdioSlot Open();
 
     /// <summary>
+    /// Sets this source up for a pseudo-terminal's input: what it holds is typed into the terminal,
+    /// and its end is the terminal's end-of-file character, never a close (which would hang the
+    /// terminal up). The slot's end is the terminal's input descriptor, dropped at the child's exit.
+    /// </summary>
+    internal virtual StdioSlot OpenOnTerminal(PseudoTerminal terminal) =>
+        throw new NotSupportedException(
+            "With a pseudo-terminal, stdin must be something Spawn writes into the terminal: InputSource.Null, Pipe, FromString, FromBytes, FromStream or FromFile. To pass on a handle, copy it into ChildProcess.Terminal.Input.");
+
+    /// <summary>A terminal slot whose pump types <paramref name="write"/>'s bytes, then the end-of-file character.</summary>
+    private static StdioSlot TypedIntoTerminal(PseudoTerminal terminal, Func<Stream, Task> write) => new()
+    {
+        OurEnd = terminal.InputStream.Pipe,
+        OwnedBySpawn = true,
+        Pump = async (pipe, _) =>
+        {
+            var typed = new LastByteStream(pipe);
+            try
+            {
+                await write(typed).ConfigureAwait(false);
+                // In line mode, end-of-file after text on the line only ends that line: a second one is the end.
+                if (typed.Written && typed.LastByte != (byte)'\n' && !terminal.Options.Raw) TerminalInputStream.SendEndOfFile(terminal.Pair);
+                TerminalInputStream.SendEndOfFile(terminal.Pair);
+            }
+            catch (IOException)
+            {
+                // The terminal is gone (hung up, EIO): nothing reads it any more.
+            }
+            catch (ObjectDisposedException)
+            {
+                // Dropped at the child's exit, or by the wait delay.
+            }
+            finally
+            {
+                await pipe.DisposeAsync().ConfigureAwait(false);
+            }
+        },
+    };
+
+    /// <summary>
     /// Writes everything, then closes the pipe so the child sees end-of-file. A child that exits or
     /// closes its stdin without reading it all makes the write fail with EPIPE: that ends the copy
     /// quietly, as Go's os/exec does, instead of failing the run.
@@ -69,6 +108,9 @@ public abstract class InputSource
     private sealed class NullSource : InputSource
     {
         internal override StdioSlot Open() => new();
+
+        // Nothing to type: end-of-file at once.
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TypedIntoTerminal(terminal, static _ => Task.CompletedTask);
     }
 
     private sealed class InheritSource : InputSource
@@ -79,12 +121,26 @@ public abstract class InputSource
     private sealed class PipeSource : InputSource
     {
         internal override StdioSlot Open() => StdioSlot.Piped(childReads: true, exposed: true, pump: null);
+
+        // The caller types through ChildProcess.Stdin (the terminal's Input): no feed, and not
+        // dropped at the exit, so the caller's writes meet what a terminal gives, not a closed stream.
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => new() { OurEnd = terminal.InputStream.Pipe, ExposedToCaller = true };
     }
 
     private sealed class FileSource(string path) : InputSource
     {
         internal override StdioSlot Open() =>
             new() { ChildHandle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), OwnsChildHandle = true };
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal)
+        {
+            // Opened now, as without a terminal, so that a missing file fails the start.
+            var file = new FileStream(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), FileAccess.Read, 1);
+            return TypedIntoTerminal(terminal, async typed =>
+            {
+                await using (file.ConfigureAwait(false)) await file.CopyToAsync(typed).ConfigureAwait(false);
+            });
+        }
     }
 
     private sealed class HandleSource(SafeHandle handle) : InputSource
@@ -104,11 +160,68 @@ public abstract class InputSource
             }
             return StdioSlot.Piped(childReads: true, exposed: false, Feed(pipe => stream.CopyToAsync(pipe)), ownedBySpawn: true);
         }
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal)
+        {
+            if (Interlocked.Exchange(ref _used, 1) != 0)
+            {
+                throw new InvalidOperationException("This command's stdin is a stream, which was consumed by an earlier start; a command reading a stream can be started once.");
+            }
+            return TypedIntoTerminal(terminal, typed => stream.CopyToAsync(typed));
+        }
     }
 
     private sealed class BytesSource(ReadOnlyMemory<byte> bytes) : InputSource
     {
         internal override StdioSlot Open() =>
             StdioSlot.Piped(childReads: true, exposed: false, Feed(pipe => pipe.WriteAsync(bytes).AsTask()), ownedBySpawn: true);
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TypedIntoTerminal(terminal, typed => typed.WriteAsync(bytes).AsTask());
+    }
+
+    /// <summary>Passes writes on and remembers the last byte, to know whether the typed input ended its line.</summary>
+    private sealed class LastByteStream(Stream inner) : Stream
+    {
+        internal bool Written { get; private set; }
+
+        internal byte LastByte { get; private set; }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Note(buffer.Span);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            Note(buffer.AsSpan(offset, count));
+        }
+
+        private void Note(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IsEmpty) return;
+            Written = true;
+            LastByte = bytes[^1];
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

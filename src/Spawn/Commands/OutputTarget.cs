@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Spawn.Internal;
 
 namespace Spawn;
@@ -71,6 +72,26 @@ public abstract class OutputTarget
     /// <summary>Sets this target up for child fd <paramref name="fd"/> (1 or 2).</summary>
     internal abstract StdioSlot Open(int fd);
 
+    /// <summary>
+    /// Sets this target up for a pseudo-terminal's output (stdout and stderr both go to the terminal):
+    /// the terminal's master is read until every program has closed the terminal.
+    /// </summary>
+    internal abstract StdioSlot OpenOnTerminal(PseudoTerminal terminal);
+
+    /// <summary>A slot that reads the terminal's output into <paramref name="pump"/> (none: the caller reads it).</summary>
+    private static StdioSlot TerminalSlot(PseudoTerminal terminal, PipePump? pump, bool exposed = false, bool ownedBySpawn = false) =>
+        new() { OurEnd = terminal.OutputPipe, ChildWrites = true, Pump = pump, ExposedToCaller = exposed, OwnedBySpawn = ownedBySpawn };
+
+    /// <summary>The terminal's output copied into a file or handle of the caller's, the way a child's own writes would go there.</summary>
+    private static PipePump CopyTo(Func<Stream> open) => async (pipe, tail) =>
+    {
+        Stream stream = open();
+        await using (stream.ConfigureAwait(false))
+        {
+            await OutputDrain.RunAsync(new StreamSink(stream), pipe, tail).ConfigureAwait(false);
+        }
+    };
+
     /// <summary>Reads the pipe until end-of-file (or until the wait delay closes it), feeding the sink and the stderr tail.</summary>
     internal static PipePump Drain(OutputSink sink) => (pipe, tail) => OutputDrain.RunAsync(sink, pipe, tail);
 
@@ -80,21 +101,33 @@ public abstract class OutputTarget
         // ours alone: completion does not wait for whoever else holds it after the child's exit.
         internal override StdioSlot Open(int fd) =>
             fd == 2 ? StdioSlot.Piped(childReads: false, exposed: false, Drain(OutputSink.Discard), ownedBySpawn: true) : new();
+
+        // Still read, or a program writing much would wait on a full terminal; dropped at the exit.
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TerminalSlot(terminal, Drain(OutputSink.Discard), ownedBySpawn: true);
     }
 
     private sealed class InheritTarget : OutputTarget
     {
         internal override StdioSlot Open(int fd) => StdioSlot.Inherited(fd);
+
+        // Our stdout, not owned: left open when the copy ends.
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) =>
+            TerminalSlot(terminal, CopyTo(() => new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1)));
     }
 
     private sealed class PipeTarget : OutputTarget
     {
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: true, pump: null);
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TerminalSlot(terminal, pump: null, exposed: true);
     }
 
     private sealed class MergeTarget : OutputTarget
     {
         internal override StdioSlot Open(int fd) =>
+            throw new InvalidOperationException("OutputTarget.Stdout is for stderr only (it merges stderr into stdout).");
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) =>
             throw new InvalidOperationException("OutputTarget.Stdout is for stderr only (it merges stderr into stdout).");
     }
 
@@ -105,20 +138,46 @@ public abstract class OutputTarget
             ChildHandle = append ? AppendFile.Open(path) : File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite),
             OwnsChildHandle = true,
         };
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal)
+        {
+            // Opened now, as without a terminal, so that a bad path fails the start.
+            SafeFileHandle file = append ? AppendFile.Open(path) : File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+            return TerminalSlot(terminal, CopyTo(() => new FileStream(file, FileAccess.Write, 1)));
+        }
     }
 
     private sealed class HandleTarget(SafeHandle handle) : OutputTarget
     {
         internal override StdioSlot Open(int fd) => new() { ChildHandle = handle };
+
+        // The caller's handle, not owned: it must stay open for the run, as it must without a terminal.
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TerminalSlot(terminal, async (pipe, tail) =>
+        {
+            bool added = false;
+            handle.DangerousAddRef(ref added); // the descriptor stays ours while the copy writes to it
+            try
+            {
+                await CopyTo(() => new FileStream(new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: false), FileAccess.Write, 1))(pipe, tail).ConfigureAwait(false);
+            }
+            finally
+            {
+                handle.DangerousRelease();
+            }
+        });
     }
 
     private sealed class SinkTarget(Func<OutputSink> createSink) : OutputTarget
     {
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, Drain(createSink()));
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TerminalSlot(terminal, Drain(createSink()));
     }
 
     private sealed class PumpTarget(Func<PipePump> createPump) : OutputTarget
     {
         internal override StdioSlot Open(int fd) => StdioSlot.Piped(childReads: false, exposed: false, createPump());
+
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TerminalSlot(terminal, createPump());
     }
 }

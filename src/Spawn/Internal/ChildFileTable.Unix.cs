@@ -20,9 +20,11 @@ internal struct ChildFileTable
     {
         int extra = options?.ExtraFiles?.Count ?? 0;
         _handles = new SafeHandle[3 + extra];
-        _handles[0] = options?.Stdin ?? DevNull.Handle;
-        _handles[1] = options?.Stdout ?? DevNull.Handle;
-        _handles[2] = options?.Stderr ?? DevNull.Handle;
+        // With a pseudo-terminal, its slave is all three (Spawner refuses other stdio with one).
+        SafeHandle unset = options?.TerminalSlave ?? (SafeHandle)DevNull.Handle;
+        _handles[0] = options?.Stdin ?? unset;
+        _handles[1] = options?.Stdout ?? unset;
+        _handles[2] = options?.Stderr ?? unset;
         for (int i = 0; i < extra; i++)
         {
             _handles[3 + i] = options!.ExtraFiles![i] ?? throw new ArgumentException($"ExtraFiles[{i}] is null.", nameof(options));

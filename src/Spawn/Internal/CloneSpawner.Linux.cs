@@ -83,9 +83,10 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
             files.SourceFds.CopyTo(sources);
             // -1: the child opens /dev/null itself. Ours may sit at a high number, and the child's
             // fd-table copy reaches up to its highest source.
-            if (options?.Stdin is null) sources[0] = -1;
-            if (options?.Stdout is null) sources[1] = -1;
-            if (options?.Stderr is null) sources[2] = -1;
+            bool terminal = options?.TakesTerminal == true;
+            if (options?.Stdin is null && !terminal) sources[0] = -1;
+            if (options?.Stdout is null && !terminal) sources[1] = -1;
+            if (options?.Stderr is null && !terminal) sources[2] = -1;
             fixed (int* fds = sources)
             fixed (byte* cgroupPath = cgroup)
             fixed (uint* groupIds = groups)
@@ -117,6 +118,7 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
                     AffinitySize = (limits.Affinity?.Length ?? 0) * sizeof(ulong),
                     JoinCgroupFds = joinFds,
                     JoinCgroupCount = joins.Fds?.Length ?? 0,
+                    TerminalFd = terminal ? 0 : -1, // fd 0 is the terminal's slave: it becomes the controlling terminal
                 };
                 SpawnNativeResult result;
                 var error = (Errno)Sys.SpawnNativeClone(&request, &result);
@@ -150,7 +152,7 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
     {
         uint flags = wantPidfd ? SpawnNativeRequest.WantPidfd : 0;
         if (options is null) return flags;
-        if (options.NewSession) flags |= SpawnNativeRequest.SetSid;
+        if (options.StartsSession) flags |= SpawnNativeRequest.SetSid;
         else if (options.NewProcessGroup) flags |= SpawnNativeRequest.SetProcessGroup;
         // A child given another user or group never keeps our supplementary groups by accident.
         if (options.SupplementaryGroups is not null || options.UserId is not null || options.GroupId is not null) flags |= SpawnNativeRequest.SetGroups;
@@ -184,7 +186,8 @@ internal sealed unsafe class CloneSpawner : ISpawnStep
                 $"the child could not be created in the cgroup '{cgroup}': clone3, which alone can do that, is refused here (a seccomp filter?)",
             SpawnNativeStage.Clone when options?.CgroupPath is { } cgroup => $"the child could not be created in the cgroup '{cgroup}' (is it a cgroup v2 directory without controllers enabled for its children?)",
             SpawnNativeStage.Clone => null,
-            SpawnNativeStage.Session => options is { NewSession: true } ? "setsid failed in the child" : "setpgid failed in the child",
+            SpawnNativeStage.Session => options is { StartsSession: true } ? "setsid failed in the child" : "setpgid failed in the child",
+            SpawnNativeStage.Terminal => "the child could not take the pseudo-terminal as its controlling terminal (TIOCSCTTY)",
             SpawnNativeStage.SetGroups => "setgroups failed in the child (setting supplementary groups needs CAP_SETGID)",
             SpawnNativeStage.SetGid => $"setgid({options?.GroupId}) failed in the child",
             SpawnNativeStage.SetUid => $"setuid({options?.UserId}) failed in the child",

@@ -14,14 +14,22 @@ internal sealed class EpollPipeStream : ChildPipeStream
 {
     private readonly SafeFileHandle _handle;
     private readonly bool _readable;
+    private readonly bool _endAtEio;
     private readonly EpollWaiter _waiter;
     private bool _disposed;
     private volatile bool _finishWhenEmpty;
 
-    internal EpollPipeStream(SafeFileHandle handle, bool readable)
+    /// <param name="handle">Our end, non-blocking.</param>
+    /// <param name="readable">True for a read end.</param>
+    /// <param name="endAtEio">
+    /// A pseudo-terminal's master: a read fails with EIO once no slave descriptor is left (the
+    /// child and all it started have closed the terminal), which is its end of file.
+    /// </param>
+    internal EpollPipeStream(SafeFileHandle handle, bool readable, bool endAtEio = false)
     {
         _handle = handle;
         _readable = readable;
+        _endAtEio = endAtEio;
         _waiter = new EpollWaiter(handle);
     }
 
@@ -159,6 +167,7 @@ internal sealed class EpollPipeStream : ChildPipeStream
         if (n >= 0) return (int)n;
         Errno errno = Errno.Last();
         if (errno == Errno.EAGAIN) return -1;
+        if (errno == Errno.EIO && _endAtEio && !write) return 0;
         throw new IOException($"{(write ? "Writing to" : "Reading from")} a child's pipe failed: {errno.Describe()}", (int)errno);
     }
 

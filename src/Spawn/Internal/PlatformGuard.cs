@@ -20,6 +20,14 @@ internal static class PlatformGuard
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows()) throw Unsupported(RuntimeInformation.OSDescription);
     }
 
+    /// <summary>For what only Linux has here (the calling process's terminal and process groups).</summary>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux; the message names <paramref name="what"/>.</exception>
+    internal static void ThrowIfNotLinux(string what)
+    {
+        ThrowIfUnsupported();
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException($"{what}: Linux only in Spawn; this is {RuntimeInformation.OSDescription}.");
+    }
+
     /// <summary>The exception for an operating system Spawn does not support; its message names the supported platforms.</summary>
     internal static PlatformNotSupportedException Unsupported(string operatingSystem) =>
         new($"Spawn supports {Supported} only (it is built on pidfds, clone and epoll, and on process handles and job objects); this is {operatingSystem}.");

@@ -30,6 +30,7 @@ internal sealed unsafe class PosixSpawner : ISpawnStep
             Check(Sys.PosixSpawnFileActionsInit(fileActions), path);
             fileActionsReady = true;
             AddFileActions(fileActions, ref files, args.WorkingDirectory, path);
+            if (options?.TerminalSlaveName is { } terminal) AddControllingTerminal(fileActions, terminal, path);
 
             Check(Sys.PosixSpawnattrInit(attributes), path);
             attributesReady = true;
@@ -84,12 +85,28 @@ internal sealed unsafe class PosixSpawner : ISpawnStep
         }
     }
 
+    /// <summary>
+    /// The child takes the pseudo-terminal as its controlling terminal by opening it by name as fd 0,
+    /// without O_NOCTTY: a session leader without a terminal acquires the first terminal it opens so.
+    /// glibc's child calls setsid (POSIX_SPAWN_SETSID) before it runs the file actions, so it is that
+    /// leader when the open runs. The descriptors placed before (the same slave) are unchanged.
+    /// </summary>
+    private static void AddControllingTerminal(byte* fileActions, string slaveName, string path)
+    {
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(slaveName + "\0");
+        fixed (byte* p = name)
+        {
+            // glibc copies the path into the file actions.
+            Check(Sys.PosixSpawnFileActionsAddOpen(fileActions, 0, p, Sys.O_RDWR, 0), path);
+        }
+    }
+
     private static void SetAttributes(byte* attributes, StartOptions? options, string path)
     {
         // The child starts with no blocked signals and every signal at its default action: .NET
         // ignores SIGPIPE and may block signals on this thread, and a child must not inherit either.
         short flags = Sys.POSIX_SPAWN_SETSIGMASK | Sys.POSIX_SPAWN_SETSIGDEF;
-        if (options is { NewSession: true }) flags |= Sys.POSIX_SPAWN_SETSID;
+        if (options is { StartsSession: true }) flags |= Sys.POSIX_SPAWN_SETSID;
         else if (options is { NewProcessGroup: true }) flags |= Sys.POSIX_SPAWN_SETPGROUP; // pgroup 0: its own pid
 
         byte* sigset = stackalloc byte[PosixSpawnSizes.SigSet];

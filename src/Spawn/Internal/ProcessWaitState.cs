@@ -145,6 +145,8 @@ internal abstract class ProcessWaitState
         // Before the start: a reaper thread that cannot start fails the start, rather than leave a child nobody reaps.
         if (!usePidfd) ChildReaper.Shared.EnsureStarted();
         int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd, out long inheritedPeakKiB);
+        // The child has its terminal: ours would keep the master from ever reading EIO (the end).
+        options?.PseudoTerminal?.Pair.CloseSlave();
         ChildTelemetry telemetry = Telemetry.ChildStarted(byCommand);
         if (!usePidfd)
         {

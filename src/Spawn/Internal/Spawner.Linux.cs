@@ -39,7 +39,9 @@ internal static class Spawner
     {
         int pid;
         bool exact = false;
-        if (options is { ExactPeakMemory: true } && ExecTrampoline.Path is string trampoline)
+        // Not for a child on a pseudo-terminal: setsid and the controlling terminal would go to
+        // spawn-exec rather than the program; that child starts directly (its peak may be unknown).
+        if (options is { ExactPeakMemory: true, TakesTerminal: false } && ExecTrampoline.Path is string trampoline)
         {
             pid = ExecTrampoline.Spawn(trampoline, path, argv, options, wantPidfd, Spawn, out pidfd, out exact);
         }
@@ -69,6 +71,17 @@ internal static class Spawner
                     nameof(options));
             }
             limits.Validate();
+        }
+        if (options is { TakesTerminal: true })
+        {
+            if (options.Stdin is not null || options.Stdout is not null || options.Stderr is not null)
+            {
+                throw new ArgumentException("With a pseudo-terminal, the child's stdin, stdout and stderr are the terminal: leave StartOptions.Stdin, Stdout and Stderr null.", nameof(options));
+            }
+            if (options.TerminalSlave is null)
+            {
+                throw new InvalidOperationException("This pseudo-terminal has already been given to a child (a terminal serves one child: open another).");
+            }
         }
         if (Path != SpawnPath.LinuxClone && options is { NeedsLinuxClone: true })
         {

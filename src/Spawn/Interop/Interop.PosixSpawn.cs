@@ -49,6 +49,13 @@ internal static unsafe partial class Sys
     [LibraryImport(Libraries.Libc, EntryPoint = "posix_spawn_file_actions_adddup2")]
     internal static partial int PosixSpawnFileActionsAddDup2(void* fileActions, int fd, int newFd);
 
+    /// <summary>
+    /// posix_spawn_file_actions_addopen(3): the child opens <paramref name="path"/> as <paramref name="fd"/>
+    /// (closing what was there first). 0 or an error number.
+    /// </summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "posix_spawn_file_actions_addopen")]
+    internal static partial int PosixSpawnFileActionsAddOpen(void* fileActions, int fd, byte* path, int flags, uint mode);
+
     /// <summary>Whether libc can change the child's working directory (glibc 2.29+, musl 1.1.24+).</summary>
     internal static bool HasPosixSpawnFileActionsAddChdir => s_addChdir != null;
 

@@ -46,7 +46,7 @@ internal static class SpawnNativeLibrary
         s_handle != 0 && NativeLibrary.TryGetExport(s_handle, name, out nint address) ? address : 0;
 }
 
-/// <summary>struct spawn_request of native/spawn_native.c (128 bytes on 64-bit); keep the two equal.</summary>
+/// <summary>struct spawn_request of native/spawn_native.c (136 bytes on 64-bit); keep the two equal.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct SpawnNativeRequest
 {
@@ -74,6 +74,8 @@ internal unsafe struct SpawnNativeRequest
     internal int Nice;
     internal int AffinitySize;
     internal int JoinCgroupCount;
+    internal int TerminalFd;
+    internal int TerminalReserved;
 }
 
 /// <summary>struct spawn_rlimit of native/spawn_native.c: one resource limit the child sets on itself.</summary>
@@ -118,4 +120,5 @@ internal enum SpawnNativeStage
     Rlimit = 13,
     Nice = 14,
     Affinity = 15,
+    Terminal = 16,
 }

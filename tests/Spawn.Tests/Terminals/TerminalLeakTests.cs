@@ -1,0 +1,119 @@
+using Spawn.Tests.Support;
+
+namespace Spawn.Tests.Terminals;
+
+/// <summary>Counts process-wide fds and threads, so it runs in the isolated collection.</summary>
+[Collection(IsolatedCollection.Name)]
+public sealed class TerminalLeakTests(ITestOutputHelper output)
+{
+    /// <summary>Our descriptors that are a pty master or slave.</summary>
+    private static int TerminalFds() =>
+        Directory.GetFileSystemEntries("/proc/self/fd").Count(fd =>
+        {
+            try
+            {
+                string target = new FileInfo(fd).LinkTarget ?? "";
+                return target == "/dev/ptmx" || target.StartsWith("/dev/pts/", StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false; // the listing's own descriptor, gone by now
+            }
+        });
+
+    private static string[] FdTable() =>
+        [.. Directory.GetFileSystemEntries("/proc/self/fd").Select(fd =>
+        {
+            try
+            {
+                return $"{Path.GetFileName(fd)}->{new FileInfo(fd).LinkTarget}";
+            }
+            catch (IOException)
+            {
+                return "";
+            }
+        })];
+
+    [Fact]
+    public async Task Two_hundred_runs_leave_no_terminal_and_no_fd_behind()
+    {
+        var command = new Command("sh", "-c", "echo hi; cat").WithPseudoTerminal(new TerminalOptions { Echo = false }).WithStdin(InputSource.FromString("in\n"));
+        async Task Interrupted()
+        {
+            await using ChildProcess child = new Command("sleep", "30").WithPseudoTerminal().WithStdin(InputSource.Pipe).WithThrowOnFailure(false).Start();
+            child.Terminal!.SendInterrupt();
+            await child.WaitAsync();
+        }
+        // First uses of each kind of run create lasting fds (epoll, /dev/null, PID mode's SIGCHLD machinery).
+        await command.OutputAsync();
+        command.Output();
+        await Interrupted();
+        int before = Fds.OpenCount();
+        string[] tableBefore = FdTable();
+        int terminalsBefore = TerminalFds();
+        for (int i = 0; i < 100; i++) Assert.Equal("hi\r\nin\r\n", (await command.OutputAsync()).StandardOutput);
+        for (int i = 0; i < 50; i++) Assert.Equal("hi\r\nin\r\n", command.Output().StandardOutput);
+        for (int i = 0; i < 50; i++) await Interrupted();
+        Assert.True(Fds.Eventually(() => Fds.OpenCount() == before), $"fds: {before} before, {Fds.OpenCount()} after 200 runs; new: {string.Join(", ", FdTable().Except(tableBefore))}");
+        Assert.Equal(terminalsBefore, TerminalFds());
+        Assert.Empty(ProcessTable.Zombies());
+    }
+
+    [Fact]
+    public async Task A_failing_start_on_a_terminal_leaks_nothing()
+    {
+        await new Command("true").WithPseudoTerminal().RunAsync();
+        int before = Fds.OpenCount();
+        // A program that exists but cannot be run: the terminal is opened before the start fails.
+        string notRunnable = Path.Combine(Path.GetTempPath(), $"spawn-not-runnable-{Guid.NewGuid():N}");
+        File.WriteAllText(notRunnable, "data");
+        using var cleanup = new TempFile(notRunnable);
+        var command = new Command(notRunnable).WithPseudoTerminal().WithStdin(InputSource.Pipe).WithStdout(OutputTarget.Pipe);
+        for (int i = 0; i < 6; i++) Assert.Throws<ProcessStartException>(() => command.Start());
+        // At most as many as before: a descriptor the runtime had open for a moment then may be gone.
+        Assert.True(Fds.Eventually(() => Fds.OpenCount() <= before), $"fds: {before} before, {Fds.OpenCount()} after 6 failed starts");
+    }
+
+    [Fact]
+    public async Task Two_hundred_fifty_six_children_on_terminals_at_once_run_on_a_bounded_number_of_threads()
+    {
+        await new Command("true").WithPseudoTerminal().OutputAsync(); // the reactor thread exists from here on
+        int baseline = ProcessTable.ThreadCount();
+        int peak = baseline;
+        string names = "";
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                int now = ProcessTable.ThreadCount();
+                if (now > peak)
+                {
+                    peak = now;
+                    names = ProcessTable.ThreadNames();
+                }
+                await Task.Delay(20);
+            }
+        });
+
+        const int Size = 262144;
+        Command writer = new Command("head", "-c", Size.ToString(System.Globalization.CultureInfo.InvariantCulture), "/dev/zero").WithPseudoTerminal();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        BinaryCommandResult[] results = await Task.WhenAll(Enumerable.Range(0, 256).Select(_ => writer.OutputBytesAsync()))
+            .WaitAsync(TimeSpan.FromMinutes(3));
+        sampling.Cancel();
+        await sampler;
+
+        Assert.All(results, r => Assert.Equal(Size, r.StandardOutput.Length));
+        output.WriteLine($"threads: {baseline} before, peak {peak} with 256 children on terminals in {clock.ElapsedMilliseconds} ms: {names}");
+        // As the pipe twin (CommandLeakTests): one reactor thread reads all 256 masters; a thread
+        // per terminal would add 256.
+        Assert.True(peak <= baseline + 1 + 24, $"threads: {baseline} before, peak {peak}: {names}");
+    }
+}
+
+/// <summary>Deletes a file at the end of a test.</summary>
+internal sealed class TempFile(string path) : IDisposable
+{
+    public void Dispose() => File.Delete(path);
+}
