@@ -155,6 +155,9 @@ public sealed class StartOptions
     /// </summary>
     public PseudoTerminal? PseudoTerminal { get; init; }
 
+    /// <summary>After the start: our copy of the terminal's slave closes, so the master reads EIO (the end) once the child's side is done.</summary>
+    internal void CloseTerminalSlave() => PseudoTerminal?.Pair.CloseSlave();
+
     /// <summary>True when the child takes a pseudo-terminal as its controlling terminal.</summary>
     internal bool TakesTerminal => PseudoTerminal is not null;
 

@@ -146,7 +146,7 @@ internal abstract class ProcessWaitState
         if (!usePidfd) ChildReaper.Shared.EnsureStarted();
         int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd, out long inheritedPeakKiB);
         // The child has its terminal: ours would keep the master from ever reading EIO (the end).
-        options?.PseudoTerminal?.Pair.CloseSlave();
+        options?.CloseTerminalSlave();
         ChildTelemetry telemetry = Telemetry.ChildStarted(byCommand);
         if (!usePidfd)
         {
