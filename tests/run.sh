@@ -55,9 +55,9 @@ for configuration in "${configurations[@]}"; do
 done
 
 if [ $# -gt 0 ] || [ "${SPAWN_WINDOWS_TESTS:-0}" != 1 ]; then
-  # Not by default: on this tree the Windows runner hangs or crashes inside the .NET runtime under
-  # Wine 8 (GC thread suspension fails, access violations in reflection stubs), where the Windows
-  # port's own branch passed. Until that is found, the configuration runs on request only.
+  # Not by default: under Wine 8 the Windows runner often hangs or crashes inside the .NET runtime
+  # (GC thread suspension fails, access violations in reflection stubs), depending on the Wine
+  # prefix. Until it is reliable, the configuration runs on request only.
   echo "== Windows tests under Wine left out (SPAWN_WINDOWS_TESTS=1 runs them: tests/windows.sh)"
 else
   echo "== tests, Windows under Wine (tests/windows.sh)"
