@@ -17,7 +17,10 @@ public sealed class CommandLeakTests(ITestOutputHelper output)
         {
             Assert.Throws<ProcessStartException>(() => command.Start());
         }
-        Assert.Equal(before, Fds.OpenCount());
+        // A descriptor of the warm-up run may still be closing when `before` is read (the exit
+        // watcher releases the pidfd after the result is out): fewer after is no leak, more is.
+        int after = Fds.OpenCount();
+        Assert.True(after <= before, $"{after - before} descriptor(s) leaked by six failing starts ({before} before, {after} after)");
     }
 
     [Fact]
