@@ -272,7 +272,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         {
             if (State is null)
             {
-                PublishLocked(errno == 0 && reaped is not null ? reaped : ExitInfo(fd) ?? ForeignReapUnknown());
+                PublishLocked(errno == 0 && reaped is not null ? reaped : ExitInfoAfterReap(fd) ?? ForeignReapUnknown());
             }
         }
         MarkDone();
@@ -328,11 +328,34 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
                 if (errno != Errno.ECHILD) throw SpawnException.FromErrno($"Reaping process {Pid} (waitid)", errno);
                 // A blocking Wait that took the reap over got there first; it publishes the state.
                 if (Volatile.Read(ref _blockingReaper) != 0) return;
-                PublishLocked(ExitInfo(fd) ?? ForeignReapUnknown());
+                PublishLocked(ExitInfoAfterReap(fd) ?? ForeignReapUnknown());
             }
         }
         MarkDone();
     }
+
+    /// <summary>
+    /// The exit status of a child we could not reap (ECHILD). Someone reaped it, or the kernel is
+    /// reaping it itself (SIGCHLD ignored): the pidfd turns readable at the exit, but the kernel keeps
+    /// the status only as it releases the task a moment later, which the pidfd then shows as
+    /// POLLHUP. A status missing before the release is read again after it (also when the release
+    /// happened during the first read, which can then miss both the status and the task).
+    /// </summary>
+    private ProcessState? ExitInfoAfterReap(int fd)
+    {
+        ProcessState? state = ExitInfo(fd);
+        if (state is null && AwaitRelease(fd)) state = ExitInfo(fd);
+        return state;
+    }
+
+    /// <summary>
+    /// Waits up to <see cref="ReleaseBoundMilliseconds"/> for an exited child's task to be released
+    /// (POLLHUP): true once it is.
+    /// </summary>
+    protected virtual bool AwaitRelease(int fd) => (PollPidfd(fd, 0, ReleaseBoundMilliseconds) & Sys.POLLHUP) != 0;
+
+    /// <summary>The release follows the exit within microseconds; the bound only guards against the unforeseen.</summary>
+    private const int ReleaseBoundMilliseconds = 1000;
 
     private ProcessState ForeignReapUnknown() =>
         ProcessState.Unknown(Pid, ForeignReaper.Describe() + ", and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)");

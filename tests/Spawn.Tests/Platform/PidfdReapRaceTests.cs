@@ -178,6 +178,8 @@ public sealed class PidfdReapRaceTests
             return KeepsExitInfo ? ProcessState.FromWaitStatus(Pid, _exitCode << 8, ExitStatusSource.PidfdExitInfo) : null;
         }
 
+        protected override bool AwaitRelease(int fd) => false; // the played kernel releases at once
+
         protected override void Watch()
         {
             ulong id = Interlocked.Increment(ref s_lastId);
