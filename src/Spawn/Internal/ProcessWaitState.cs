@@ -123,12 +123,13 @@ internal abstract class ProcessWaitState
     {
         bool byCommand = options?.ReportedByCommand == true;
         long begun = Telemetry.StartTimestamp();
+        uint runClock = Telemetry.RunClock();
         ProcessWaitState wait;
         try
         {
             wait = OperatingSystem.IsWindows()
-                ? WindowsWaitState.Start(path, argv, options, options?.Job, byCommand)
-                : StartLinuxChild(path, argv, options, byCommand);
+                ? WindowsWaitState.Start(path, argv, options, options?.Job, byCommand, runClock)
+                : StartLinuxChild(path, argv, options, byCommand, runClock);
         }
         catch (Exception e) when (!byCommand)
         {
@@ -139,7 +140,7 @@ internal abstract class ProcessWaitState
         return wait;
     }
 
-    private static ProcessWaitState StartLinuxChild(string path, IReadOnlyList<string> argv, StartOptions? options, bool byCommand)
+    private static ProcessWaitState StartLinuxChild(string path, IReadOnlyList<string> argv, StartOptions? options, bool byCommand, uint runClock)
     {
         bool usePidfd = HandleMode.UsePidfd;
         // Before the start: a reaper thread that cannot start fails the start, rather than leave a child nobody reaps.
@@ -147,7 +148,7 @@ internal abstract class ProcessWaitState
         int pid = Spawner.Spawn(path, argv, options, usePidfd, out int pidfd, out long inheritedPeakKiB);
         // The child has its terminal: ours would keep the master from ever reading EIO (the end).
         options?.CloseTerminalSlave();
-        ChildTelemetry telemetry = Telemetry.ChildStarted(byCommand);
+        ChildTelemetry telemetry = Telemetry.ChildStarted(byCommand, runClock);
         if (!usePidfd)
         {
             // Not yet tracked, so not yet reaped: the PID still names the child while a pidfd is opened for its ID.

@@ -96,14 +96,22 @@ internal static class Telemetry
 
     /// <summary>
     /// A child exists (called before anything can reap it): it counts as live until the reap.
-    /// <paramref name="exitRecordedByCommand"/>: a command started it and records its exit.
+    /// <paramref name="exitRecordedByCommand"/>: a command started it and records its exit;
+    /// <paramref name="runClock"/>: <see cref="RunClock"/> read before the spawn.
     /// </summary>
-    internal static ChildTelemetry ChildStarted(bool exitRecordedByCommand)
+    internal static ChildTelemetry ChildStarted(bool exitRecordedByCommand, uint runClock)
     {
         Interlocked.Increment(ref s_liveChildren);
         bool timed = !exitRecordedByCommand && Duration.Enabled;
-        return new ChildTelemetry(timed ? Milliseconds() : 0, timed, Live: true, exitRecordedByCommand);
+        return new ChildTelemetry(timed ? (runClock != 0 ? runClock : Milliseconds()) : 0, timed, Live: true, exitRecordedByCommand);
     }
+
+    /// <summary>
+    /// The clock reading a child's run time counts from, read before the spawn (0 when run times are
+    /// not measured): the run then never measures shorter than the child lived, however long the
+    /// starting thread waits for a CPU after the spawn.
+    /// </summary>
+    internal static uint RunClock() => Duration.Enabled ? Milliseconds() : 0;
 
     /// <summary>The start call returned a running child.</summary>
     internal static void Started(SpawnPath path, long startTimestamp)

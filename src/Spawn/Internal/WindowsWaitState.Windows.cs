@@ -46,14 +46,15 @@ internal sealed class WindowsWaitState : ProcessWaitState
 
     /// <summary>
     /// Starts a child in <paramref name="job"/> (if any) and watches its exit from now on; with
-    /// <paramref name="exitRecordedByCommand"/> a command records the exit in telemetry itself.
+    /// <paramref name="exitRecordedByCommand"/> a command records the exit in telemetry itself;
+    /// <paramref name="runClock"/> is the run-time clock read before the start.
     /// </summary>
-    internal static ProcessWaitState Start(string path, IReadOnlyList<string> argv, StartOptions? options, SafeHandle? job, bool exitRecordedByCommand)
+    internal static ProcessWaitState Start(string path, IReadOnlyList<string> argv, StartOptions? options, SafeHandle? job, bool exitRecordedByCommand, uint runClock)
     {
         SafeProcessHandle process = WindowsSpawner.Start(path, argv, options, job, out int pid);
         var child = new WindowsWaitState(pid, isChild: true, process, groupLeader: options is { NewProcessGroup: true } or { NewSession: true })
         {
-            StartTelemetry = Telemetry.ChildStarted(exitRecordedByCommand),
+            StartTelemetry = Telemetry.ChildStarted(exitRecordedByCommand, runClock),
         };
         child.Watch();
         return child;
