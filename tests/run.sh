@@ -39,7 +39,15 @@ for configuration in "${configurations[@]}"; do
   echo "== tests, $name${settings:+ ($settings)}"
   log=$(mktemp)
   # shellcheck disable=SC2086
-  env $settings dotnet test tests/Spawn.Tests -c Release --no-build -nologo "$@" 2>&1 | tee "$log" | grep -E -A1 '^\s*(Failed|Skipped) |Error Message|Passed!|Failed!|SKIPPED' | grep -v '^--$'
+  env $settings dotnet test tests/Spawn.Tests -c Release --no-build -nologo "$@" 2>&1 | tee "$log" | awk '
+    # A failure shows its whole message (up to 20 lines: a scenario run in a child program prints
+    # what went wrong after the first line), then the first lines of its stack; a skip its reason.
+    /^[[:space:]]*Error Message:/ { print; message = 20; next }
+    /^[[:space:]]*Stack Trace:/ { message = 0; print; stack = 4; next }
+    message > 0 { print; message--; next }
+    stack > 0 { print; stack--; next }
+    /^[[:space:]]*(Failed|Skipped) |Passed!|Failed!|SKIPPED/ { print; after = 1; next }
+    after > 0 { print; after--; next }'
   summary=$(grep -E '(Passed|Failed)! +- ' "$log" | tail -n 1)
   rm -f "$log"
   if [ -z "$summary" ]; then
