@@ -136,6 +136,8 @@ internal static class Report
         Target("3. 1,000 held: Spawn ≥ 0.95x its idle rate", Median("held", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
         Target("3. 10,000 held: Spawn ≥ 0.95x its idle rate", Median("held10k", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
         Target("4. capture 100 MB: Spawn within 1.2x of floor's time", Median("capture", Contenders.Spawn) / Median("capture", Contenders.Floor), v => v <= 1.2, X);
+        Target("4. capture 100 MB without the copy: Spawn, pooled allocates ≤ 1.05x the payload",
+            Median("capture", Capture.SpawnPooled, x => x.AllocatedBytes / (double)Math.Max(1, x.Processes)) / Capture.Bytes, v => v <= 1.05, X);
         if (results.Get("stream", Contenders.Spawn) is { Count: > 0 } stream)
         {
             int extra = stream.Max(x => x.PeakThreads) - stream[0].IdleThreads;

@@ -75,6 +75,28 @@ public sealed partial class Command
         return capture.ToBytes(RunCaptured(capture, cancellationToken));
     }
 
+    /// <summary>
+    /// Runs the command and captures stdout and stderr as bytes, reading both at once, and hands them
+    /// out in the pooled buffers they were read into, without copying them into one array. Dispose
+    /// the result to give the buffers back. Without a <see cref="CaptureLimit"/> there is no bound on
+    /// the size (the result is not one array).
+    /// </summary>
+    /// <inheritdoc cref="RunAsync" path="/exception"/>
+    public async Task<PooledCommandResult> OutputPooledAsync(CancellationToken cancellationToken = default)
+    {
+        var capture = new OutputCapture(this, CaptureLimit, singleArray: false);
+        CommandResult result = await RunCapturedAsync(capture, cancellationToken).ConfigureAwait(false);
+        return capture.ToPooled(result);
+    }
+
+    /// <summary>The blocking form of <see cref="OutputPooledAsync"/>.</summary>
+    /// <inheritdoc cref="RunAsync" path="/exception"/>
+    public PooledCommandResult OutputPooled(CancellationToken cancellationToken = default)
+    {
+        var capture = new OutputCapture(this, CaptureLimit, singleArray: false);
+        return capture.ToPooled(RunCaptured(capture, cancellationToken));
+    }
+
     private static async Task<CommandResult> RunCapturedAsync(OutputCapture capture, CancellationToken cancellationToken)
     {
         await using ChildProcess child = capture.Command.Start(cancellationToken);
