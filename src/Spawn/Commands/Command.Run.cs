@@ -25,7 +25,10 @@ public sealed partial class Command
     public async Task<CommandResult> RunAsync(CancellationToken cancellationToken = default)
     {
         await using ChildProcess child = Start(cancellationToken);
-        return await child.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        // WaitAsync's own steps, without its state machine: this one is enough.
+        CommandResult result = await child.WaitForCompletionAsync().ConfigureAwait(false);
+        child.Validate(result);
+        return result;
     }
 
     /// <summary>The blocking form of <see cref="RunAsync"/>: it waits on the calling thread, timeout and cancellation included, and needs no thread-pool thread.</summary>
