@@ -33,7 +33,7 @@ internal static class Report
                 ["contender", "starts/s (median)", "min-max", $"vs {against}", "threads peak (+idle)", "alloc/process"],
                 (c, s) => [c, Rate(Med(s)), Range(s, Rate), Ratio(Med(s), baseValue), Threads(s), Alloc(s)]),
             Figure.HeldRate => (
-                ["contender", "starts/s held (median)", "min-max", "vs floor", "starts/s idle", "held ÷ idle (median)", "threads peak (+idle)", "alloc/process"],
+                ["contender", "starts/s held (median)", "min-max", $"vs {against}", "starts/s idle", "held ÷ idle (median)", "threads peak (+idle)", "alloc/process"],
                 (c, s) => [c, Rate(Med(s)), Range(s, Rate), Ratio(Med(s), baseValue), Rate(Stats.Median(s.Select(x => x.Other ?? double.NaN))),
                     Fixed(Stats.Median(s.Select(x => x.Value / (x.Other ?? double.NaN)))) + "x", Threads(s), Alloc(s)]),
             Figure.Time => (
@@ -135,6 +135,10 @@ internal static class Report
         Target("2. 64 in flight: Spawn ≥ 0.95x floor", Median("inflight", Contenders.Spawn) / Median("inflight", Contenders.Floor), v => v >= 0.95, X);
         Target("3. 1,000 held: Spawn ≥ 0.95x its idle rate", Median("held", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
         Target("3. 10,000 held: Spawn ≥ 0.95x its idle rate", Median("held10k", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
+        Target("3. 1,000 held: Spawn held ≥ 0.95x the C loop holding as many", Median("held", Contenders.Spawn) / Median("held", Contenders.CLoop), v => v >= 0.95, X);
+        Target("3. 10,000 held: Spawn held ≥ 0.95x the C loop holding as many", Median("held10k", Contenders.Spawn) / Median("held10k", Contenders.CLoop), v => v >= 0.95, X);
+        Target("3. (comparison) 1,000 held: C loop held ÷ its idle", Median("held", Contenders.CLoop, x => x.Value / (x.Other ?? double.NaN)), null, X);
+        Target("3. (comparison) 10,000 held: C loop held ÷ its idle", Median("held10k", Contenders.CLoop, x => x.Value / (x.Other ?? double.NaN)), null, X);
         Target("4. capture 100 MB: Spawn within 1.2x of floor's time", Median("capture", Contenders.Spawn) / Median("capture", Contenders.Floor), v => v <= 1.2, X);
         Target("4. capture 100 MB without the copy: Spawn, pooled allocates ≤ 1.05x the payload",
             Median("capture", Capture.SpawnPooled, x => x.AllocatedBytes / (double)Math.Max(1, x.Processes)) / Capture.Bytes, v => v <= 1.05, X);
