@@ -33,7 +33,7 @@ internal static class Report
                 ["contender", "starts/s (median)", "min-max", $"vs {against}", "threads peak (+idle)", "alloc/process"],
                 (c, s) => [c, Rate(Med(s)), Range(s, Rate), Ratio(Med(s), baseValue), Threads(s), Alloc(s)]),
             Figure.HeldRate => (
-                ["contender", "starts/s held (median)", "min-max", "vs floor", "starts/s idle", "held ÷ idle (median)", "threads peak (+idle)", "alloc/process"],
+                ["contender", "starts/s held (median)", "min-max", $"vs {against}", "starts/s idle", "held ÷ idle (median)", "threads peak (+idle)", "alloc/process"],
                 (c, s) => [c, Rate(Med(s)), Range(s, Rate), Ratio(Med(s), baseValue), Rate(Stats.Median(s.Select(x => x.Other ?? double.NaN))),
                     Fixed(Stats.Median(s.Select(x => x.Value / (x.Other ?? double.NaN)))) + "x", Threads(s), Alloc(s)]),
             Figure.Time => (
@@ -135,7 +135,13 @@ internal static class Report
         Target("2. 64 in flight: Spawn ≥ 0.95x floor", Median("inflight", Contenders.Spawn) / Median("inflight", Contenders.Floor), v => v >= 0.95, X);
         Target("3. 1,000 held: Spawn ≥ 0.95x its idle rate", Median("held", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
         Target("3. 10,000 held: Spawn ≥ 0.95x its idle rate", Median("held10k", Contenders.Spawn, x => x.Value / (x.Other ?? double.NaN)), v => v >= 0.95, X);
+        Target("3. 1,000 held: Spawn held ≥ 0.95x the C loop holding as many", Median("held", Contenders.Spawn) / Median("held", Contenders.CLoop), v => v >= 0.95, X);
+        Target("3. 10,000 held: Spawn held ≥ 0.95x the C loop holding as many", Median("held10k", Contenders.Spawn) / Median("held10k", Contenders.CLoop), v => v >= 0.95, X);
+        Target("3. (comparison) 1,000 held: C loop held ÷ its idle", Median("held", Contenders.CLoop, x => x.Value / (x.Other ?? double.NaN)), null, X);
+        Target("3. (comparison) 10,000 held: C loop held ÷ its idle", Median("held10k", Contenders.CLoop, x => x.Value / (x.Other ?? double.NaN)), null, X);
         Target("4. capture 100 MB: Spawn within 1.2x of floor's time", Median("capture", Contenders.Spawn) / Median("capture", Contenders.Floor), v => v <= 1.2, X);
+        Target("4. capture 100 MB without the copy: Spawn, pooled allocates ≤ 1.05x the payload",
+            Median("capture", Capture.SpawnPooled, x => x.AllocatedBytes / (double)Math.Max(1, x.Processes)) / Capture.Bytes, v => v <= 1.05, X);
         if (results.Get("stream", Contenders.Spawn) is { Count: > 0 } stream)
         {
             int extra = stream.Max(x => x.PeakThreads) - stream[0].IdleThreads;
@@ -155,6 +161,18 @@ internal static class Report
             Median("alloc", Contenders.Spawn) / Median("alloc", Allocations.ProcessFreshStartInfo), v => v <= 1 / 3.0, X);
         Target("allocations, environment copied once: Spawn ≤ 1/3 of Process with one ProcessStartInfo",
             Median("alloc", Allocations.SpawnEnvironmentOnce) / Median("alloc", Allocations.ProcessReusedStartInfo), v => v <= 1 / 3.0, X);
+        // The command layer at the floor, tail latency, streaming, the neighbour (round two).
+        Target("1. sequential: Spawn Command ≥ 0.95x floor", Median("sequential", Contenders.SpawnCommand) / Median("sequential", Contenders.Floor), v => v >= 0.95, X);
+        Target("2. 64 in flight: Spawn Command ≥ 0.95x floor", Median("inflight", Contenders.SpawnCommand) / Median("inflight", Contenders.Floor), v => v >= 0.95, X);
+        Target("1c. allocations per run: Spawn Command ≤ 1/3 of Process with a new ProcessStartInfo",
+            Median("alloc", Contenders.SpawnCommand) / Median("alloc", Allocations.ProcessFreshStartInfo), v => v <= 1 / 3.0, X);
+        Target("7. retained per live ChildProcess ≤ Process's", Median("memory", Contenders.SpawnCommand) / Median("memory", Contenders.Process), v => v <= 1, X);
+        double? P99(string contender) => results.Get("latency", contender) is { Count: > 0 } s ? Stats.Percentile(s.SelectMany(x => x.Latencies ?? []), 99) : null;
+        Target("6. exit latency p99: ProcessHandle.WaitAsync within 1.2x of the floor's p99", P99(Contenders.Spawn) / P99(Contenders.Floor), v => v <= 1.2, X);
+        Target("6. exit latency p99: ChildProcess.WaitAsync within 1.2x of the floor's p99", P99(Contenders.SpawnCommand) / P99(Contenders.Floor), v => v <= 1.2, X);
+        Target("5. 256 streams: Spawn ≥ 0.95x the floor's MB/s", Median("stream", Contenders.Spawn) / Median("stream", Contenders.Floor), v => v >= 0.95, X);
+        Target("8. Process beside a Spawn loop ≥ Process beside a second Process loop",
+            Median("neighbour", Neighbour.WithSpawn) / Median("neighbour", Neighbour.WithProcess), v => v >= 1.0, X);
         Target("1d. (cost) Spawn with a telemetry listener vs none, starts/s",
             Median("telemetry", TelemetryListener.HandleListened) / Median("telemetry", TelemetryListener.Handle), null, X);
         Target("1d. (cost) Spawn Command with a telemetry listener vs none, starts/s",

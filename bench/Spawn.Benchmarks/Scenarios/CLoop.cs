@@ -58,6 +58,28 @@ internal sealed class CLoop : Scenario
         return result.Success ? null : $"{compiler} failed: {result.StandardError.Trim()}";
     }
 
+    /// <summary>
+    /// The loop idle, then holding <paramref name="hold"/> children of its own once they are all
+    /// asleep and <paramref name="pauseMilliseconds"/> more have passed: the held rate, with the
+    /// idle one as <see cref="Sample.Other"/>.
+    /// </summary>
+    internal static async Task<Sample> RunHeldAsync(int count, int hold, int pauseMilliseconds)
+    {
+        string warmup = Math.Max(50, count / 5).ToString(CultureInfo.InvariantCulture);
+        BufferedCommandResult result = await new Spawn.Command(BinaryPath, count.ToString(CultureInfo.InvariantCulture), warmup,
+                hold.ToString(CultureInfo.InvariantCulture), pauseMilliseconds.ToString(CultureInfo.InvariantCulture))
+            .OutputAsync().ConfigureAwait(false);
+        string[] fields = result.StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new Sample
+        {
+            Value = double.Parse(fields[0], CultureInfo.InvariantCulture),
+            Seconds = double.Parse(fields[1], CultureInfo.InvariantCulture),
+            Other = double.Parse(fields[2], CultureInfo.InvariantCulture),
+            Processes = count,
+            External = true,
+        };
+    }
+
     internal override IWorkload CreateWorkload(string workerKey, BenchOptions options) => new Workload(workerKey, Count(options));
 
     private sealed class Workload(string contender, int count) : LoopWorkload(contender, count)

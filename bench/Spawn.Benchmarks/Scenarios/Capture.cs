@@ -10,6 +10,9 @@ internal sealed class Capture : Scenario
 {
     internal const int Bytes = 100_000_000;
 
+    /// <summary>Spawn's capture that hands out its pooled buffers (no copy into one array).</summary>
+    internal const string SpawnPooled = "Spawn, pooled";
+
     internal override string Name => "capture";
 
     internal override string Title => "4. Capture 100 MB of stdout into memory";
@@ -18,11 +21,12 @@ internal sealed class Capture : Scenario
 
     private static int Count(BenchOptions options) => options.Quick ? 1 : 5;
 
-    internal override string[] ContendersFor(BenchOptions options) => [Contenders.Floor, Contenders.Spawn, Contenders.Process, Contenders.CliWrap];
+    internal override string[] ContendersFor(BenchOptions options) => [Contenders.Floor, Contenders.Spawn, SpawnPooled, Contenders.Process, Contenders.CliWrap];
 
     internal override string Describe(BenchOptions options) =>
-        $"`head -c {Bytes} /dev/zero`, {Count(options)} capture(s) per repetition, each ending as one byte[] of {Bytes:N0} bytes. " +
-        "Floor: read() straight into a fresh array of the final size until EOF. Spawn: Command.OutputBytesAsync. " +
+        $"`head -c {Bytes} /dev/zero`, {Count(options)} capture(s) per repetition, each ending as one byte[] of {Bytes:N0} bytes " +
+        "(Spawn, pooled: as the pooled buffers it was read into, disposed after its length is checked). " +
+        "Floor: read() straight into a fresh array of the final size until EOF. Spawn: Command.OutputBytesAsync. Spawn, pooled: Command.OutputPooledAsync. " +
         "Process: RedirectStandardOutput, BaseStream.CopyToAsync(MemoryStream), ToArray. CliWrap: PipeTarget.ToStream(MemoryStream), ToArray.";
 
     internal override IWorkload CreateWorkload(string workerKey, BenchOptions options) => new Workload(workerKey, Count(options));
@@ -60,6 +64,12 @@ internal sealed class Capture : Scenario
 
         private async Task CaptureOnce()
         {
+            if (contender == SpawnPooled)
+            {
+                using PooledCommandResult pooled = await _spawnCommand.OutputPooledAsync().ConfigureAwait(false);
+                if (pooled.StandardOutput.Length != Bytes) throw new InvalidOperationException($"{contender}: captured {pooled.StandardOutput.Length} bytes, expected {Bytes}");
+                return;
+            }
             byte[] output = contender switch
             {
                 Contenders.Floor => Floor(),

@@ -45,7 +45,8 @@ internal sealed class Neighbour : Scenario
             _ = ProcessHandle.UsesPidfd; // Spawn loaded and initialised, idle
             _held = new HeldChildren(Contenders.Process, Hold);
             _held.StartAll();
-            return Task.CompletedTask;
+            // Measured settled, as the held scenarios are: every held child asleep in sleep.
+            return Settle.ChildrenAsync(Hold, Settle.PauseMilliseconds(Hold));
         }
 
         public async Task WarmupAsync()

@@ -45,13 +45,19 @@ internal sealed class CaptureBuffer : OutputSink
 
     private readonly bool _unlimited;
 
-    internal CaptureBuffer(int? limit)
+    /// <param name="limit">The capture limit, or null to keep everything.</param>
+    /// <param name="singleArray">
+    /// True when the result is one array (<see cref="ToArray"/>), which bounds a capture without a
+    /// limit at <see cref="Array.MaxLength"/>; false when it is handed out as the chunks themselves
+    /// (<see cref="TakePooled"/>), which have no such bound.
+    /// </param>
+    internal CaptureBuffer(int? limit, bool singleArray = true)
     {
         // One array holds the result: without a limit the head keeps up to Array.MaxLength bytes and
         // only counts the rest (ToArray then throws); with one, head + marker + tail fit in it.
         _unlimited = limit is null;
         int kept = limit is int l ? Math.Min(l, Array.MaxLength - MarkerRoom) : Array.MaxLength;
-        _headCapacity = _unlimited ? kept : kept / 2;
+        _headCapacity = _unlimited ? (singleArray ? kept : long.MaxValue) : kept / 2;
         _tailCapacity = _unlimited ? 0 : kept - (kept / 2);
     }
 
@@ -149,4 +155,31 @@ internal sealed class CaptureBuffer : OutputSink
     }
 
     internal string ToText(Encoding encoding) => encoding.GetString(ToArray());
+
+    /// <summary>
+    /// The captured bytes as the chunks themselves, once the drain has ended: no copy. The chunks
+    /// now belong to the returned owner, which gives them back to the pool when disposed.
+    /// </summary>
+    internal PooledBytes TakePooled()
+    {
+        if (_unlimited && _length > _headLength) throw new OutputTooLargeException(_length);
+        var pooled = new PooledBytes(_chunks.Count);
+        long remaining = _headLength;
+        foreach (byte[] chunk in _chunks)
+        {
+            // Every chunk but the last is full; the last may be empty (lent, then end-of-file).
+            int used = (int)Math.Min(chunk.Length, remaining);
+            pooled.AddPooled(chunk, used);
+            remaining -= used;
+        }
+        _chunks.Clear();
+        if (_tail is not null)
+        {
+            byte[] tail = _tail.ToArray();
+            long omitted = _length - _headLength - tail.Length;
+            if (omitted > 0) pooled.AddUnpooled(Encoding.UTF8.GetBytes($"\n... [{omitted} bytes omitted] ...\n"));
+            pooled.AddUnpooled(tail);
+        }
+        return pooled;
+    }
 }

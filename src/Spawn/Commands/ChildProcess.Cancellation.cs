@@ -120,7 +120,7 @@ public sealed partial class ChildProcess
         {
             // Windows has no signal to ask a process to end: whatever the cancel signal, the job
             // ends. The child first, through its handle, so its state says it was killed.
-            lock (_endLock)
+            lock (EndLock)
             {
                 Handle.Kill();
                 _job.Terminate();
@@ -128,7 +128,7 @@ public sealed partial class ChildProcess
             return;
         }
         bool group = StartedOwnGroup;
-        lock (_endLock)
+        lock (EndLock)
         {
             // False once it has exited: its children are gone from it, and in PID mode its PID
             // may name another process; then only what earlier walks found is followed.
@@ -151,7 +151,7 @@ public sealed partial class ChildProcess
     /// <summary>After the exit of a cancelled child: what the walks found still running is killed.</summary>
     private void KillDescendants()
     {
-        lock (_endLock)
+        lock (EndLock)
         {
             _descendants?.KillAll(fromRoot: false);
         }
@@ -162,7 +162,7 @@ public sealed partial class ChildProcess
         _cancelRegistration.Unregister();
         _timeoutRegistration.Unregister();
         _timeout?.Dispose();
-        lock (_endLock)
+        lock (EndLock)
         {
             _cutTimer?.Dispose();
             _cutTimer = null;

@@ -36,7 +36,13 @@ public sealed partial class ChildProcess
 
     /// <summary>All the pumps, for the async driver. A blocking wait looks at each pump instead: Task.WhenAll completes through a thread-pool item when its tasks run their continuations asynchronously.</summary>
     private readonly Task _pumpsDone;
-    private readonly Lock _endLock = new();
+
+    /// <summary>
+    /// Guards the end of the run (exit, pipes' bound, tree, descendants). The slots array, which
+    /// nothing else locks and every child has, serves as the monitor: a lock object of its own
+    /// would make every live child larger.
+    /// </summary>
+    private object EndLock => _slots;
     private int _driving;
     private int _exitHandled;
     private ProcessState? _exitState;
@@ -171,7 +177,7 @@ public sealed partial class ChildProcess
     /// </summary>
     private void OnExited(ProcessState state)
     {
-        lock (_endLock)
+        lock (EndLock)
         {
             if (_exitHandled != 0) return;
             _exitTime = DateTimeOffset.UtcNow;
@@ -208,7 +214,7 @@ public sealed partial class ChildProcess
     private Task<TreeUsage?> EndTreeOnce(bool blocking = false)
     {
         if (Tree is null) return s_noTree;
-        lock (_endLock)
+        lock (EndLock)
         {
             return _treeEnd ??= blocking ? Task.FromResult(EndTreeBlocking()) : EndTreeAsync();
         }
@@ -295,7 +301,7 @@ public sealed partial class ChildProcess
     private void BoundPipes(TimeSpan delay)
     {
         long deadline = Environment.TickCount64 + (long)delay.TotalMilliseconds;
-        lock (_endLock)
+        lock (EndLock)
         {
             if (deadline >= _cutDeadline || _finished != 0) return;
             Volatile.Write(ref _cutDeadline, deadline);

@@ -43,6 +43,6 @@ public sealed partial class ChildProcess
     {
         slots[0] = command.Stdin.OpenOnTerminal(terminal);
         slots[1] = command.Stdout.OpenOnTerminal(terminal);
-        slots[2] = new StdioSlot();
+        slots[2] = StdioSlot.DevNull;
     }
 }

@@ -25,7 +25,10 @@ public sealed partial class Command
     public async Task<CommandResult> RunAsync(CancellationToken cancellationToken = default)
     {
         await using ChildProcess child = Start(cancellationToken);
-        return await child.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        // WaitAsync's own steps, without its state machine: this one is enough.
+        CommandResult result = await child.WaitForCompletionAsync().ConfigureAwait(false);
+        child.Validate(result);
+        return result;
     }
 
     /// <summary>The blocking form of <see cref="RunAsync"/>: it waits on the calling thread, timeout and cancellation included, and needs no thread-pool thread.</summary>
@@ -73,6 +76,28 @@ public sealed partial class Command
     {
         var capture = new OutputCapture(this, CaptureLimit);
         return capture.ToBytes(RunCaptured(capture, cancellationToken));
+    }
+
+    /// <summary>
+    /// Runs the command and captures stdout and stderr as bytes, reading both at once, and hands them
+    /// out in the pooled buffers they were read into, without copying them into one array. Dispose
+    /// the result to give the buffers back. Without a <see cref="CaptureLimit"/> there is no bound on
+    /// the size (the result is not one array).
+    /// </summary>
+    /// <inheritdoc cref="RunAsync" path="/exception"/>
+    public async Task<PooledCommandResult> OutputPooledAsync(CancellationToken cancellationToken = default)
+    {
+        var capture = new OutputCapture(this, CaptureLimit, singleArray: false);
+        CommandResult result = await RunCapturedAsync(capture, cancellationToken).ConfigureAwait(false);
+        return capture.ToPooled(result);
+    }
+
+    /// <summary>The blocking form of <see cref="OutputPooledAsync"/>.</summary>
+    /// <inheritdoc cref="RunAsync" path="/exception"/>
+    public PooledCommandResult OutputPooled(CancellationToken cancellationToken = default)
+    {
+        var capture = new OutputCapture(this, CaptureLimit, singleArray: false);
+        return capture.ToPooled(RunCaptured(capture, cancellationToken));
     }
 
     private static async Task<CommandResult> RunCapturedAsync(OutputCapture capture, CancellationToken cancellationToken)

@@ -107,7 +107,7 @@ public abstract class InputSource
 
     private sealed class NullSource : InputSource
     {
-        internal override StdioSlot Open() => new();
+        internal override StdioSlot Open() => StdioSlot.DevNull;
 
         // Nothing to type: end-of-file at once.
         internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TypedIntoTerminal(terminal, static _ => Task.CompletedTask);

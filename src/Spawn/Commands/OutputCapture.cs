@@ -12,10 +12,13 @@ internal sealed class OutputCapture
     private readonly CaptureBuffer _stdout;
     private readonly CaptureBuffer? _stderr;
 
-    internal OutputCapture(Command command, int? limit)
+    /// <param name="command">The command whose stdout and stderr to capture.</param>
+    /// <param name="limit">The capture limit, or null to keep everything.</param>
+    /// <param name="singleArray">False when the result hands out the buffers themselves (<see cref="ToPooled"/>).</param>
+    internal OutputCapture(Command command, int? limit, bool singleArray = true)
     {
-        _stdout = new CaptureBuffer(limit);
-        _stderr = ReferenceEquals(command.Stderr, OutputTarget.Stdout) ? null : new CaptureBuffer(limit);
+        _stdout = new CaptureBuffer(limit, singleArray);
+        _stderr = ReferenceEquals(command.Stderr, OutputTarget.Stdout) ? null : new CaptureBuffer(limit, singleArray);
         Command = command.WithStdout(OutputTarget.ToSink(() => _stdout))
             .WithStderr(_stderr is null ? OutputTarget.Stdout : OutputTarget.ToSink(() => _stderr));
     }
@@ -30,6 +33,22 @@ internal sealed class OutputCapture
     }
 
     internal BinaryCommandResult ToBytes(CommandResult result) => new(result, _stdout.ToArray(), _stderr?.ToArray() ?? []);
+
+    internal PooledCommandResult ToPooled(CommandResult result)
+    {
+        PooledBytes stdout = _stdout.TakePooled();
+        PooledBytes stderr;
+        try
+        {
+            stderr = _stderr?.TakePooled() ?? new PooledBytes(0);
+        }
+        catch
+        {
+            stdout.Release();
+            throw;
+        }
+        return new PooledCommandResult(result, stdout, stderr);
+    }
 
     internal BufferedPipelineResult ToText(PipelineResult result, Encoding? encoding)
     {

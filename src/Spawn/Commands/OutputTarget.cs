@@ -97,13 +97,16 @@ public abstract class OutputTarget
 
     private sealed class NullTarget : OutputTarget
     {
+        /// <summary>One pump for every start: discarding keeps no state, so no closure per start.</summary>
+        private static readonly PipePump s_discard = Drain(OutputSink.Discard);
+
         // stderr goes through a pipe we drain, so a failure can quote its last lines. The pipe is
         // ours alone: completion does not wait for whoever else holds it after the child's exit.
         internal override StdioSlot Open(int fd) =>
-            fd == 2 ? StdioSlot.Piped(childReads: false, exposed: false, Drain(OutputSink.Discard), ownedBySpawn: true) : new();
+            fd == 2 ? StdioSlot.Piped(childReads: false, exposed: false, s_discard, ownedBySpawn: true) : StdioSlot.DevNull;
 
         // Still read, or a program writing much would wait on a full terminal; dropped at the exit.
-        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TerminalSlot(terminal, Drain(OutputSink.Discard), ownedBySpawn: true);
+        internal override StdioSlot OpenOnTerminal(PseudoTerminal terminal) => TerminalSlot(terminal, s_discard, ownedBySpawn: true);
     }
 
     private sealed class InheritTarget : OutputTarget

@@ -46,6 +46,12 @@ internal sealed class StdioSlot : IDisposable
         OurEnd?.Dispose();
     }
 
+    /// <summary>
+    /// /dev/null, with no pipe and nothing to close: one shared instance (nothing in it changes), so
+    /// the usual stdin and stdout of a command cost no object per start.
+    /// </summary>
+    internal static StdioSlot DevNull { get; } = new();
+
     internal static StdioSlot Inherited(int fd) => new() { ChildHandle = ChildPipes.Inherited(fd) };
 
     /// <summary>A pipe whose far end the child gets; <paramref name="childReads"/> for stdin; <paramref name="ownedBySpawn"/>: see <see cref="OwnedBySpawn"/>.</summary>
