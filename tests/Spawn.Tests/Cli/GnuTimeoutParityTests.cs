@@ -24,7 +24,7 @@ public sealed class GnuTimeoutParityTests
         { "signal as a shell status (130 is INT)", ["-s", "130", "0.3", "sleep", "10"] },
         { "signal RTMIN+1, verbose", ["-v", "-s", "RTMIN+1", "0.3", "sleep", "10"] },
         { "bundled short options", ["-vsINT", "0.3", "sleep", "10"] },
-        { "attached short values", ["-k0.3", "-sTERM", "0.3", "perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 30"] },
+        { "attached short values", ["-k0.3", "-sTERM", "1", "perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 30"] },
         { "--opt=value and abbreviations", ["--sig=INT", "--kill=5", "--pres", "0.3", "sleep", "10"] },
         { "a stopped program still times out", ["0.5", "sh", "-c", "kill -STOP $$"] },
         { "a stopped program, foreground", ["--foreground", "-k", "0.5", "0.5", "sh", "-c", "kill -STOP $$"] },

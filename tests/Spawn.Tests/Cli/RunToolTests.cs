@@ -63,22 +63,32 @@ public sealed class RunToolTests : IDisposable
         Assert.Equal(143, outcome.ShellStatus);
     }
 
+    /// <summary>
+    /// A child that ignores SIGTERM, then says "ready" and sleeps <paramref name="seconds"/> (exec:
+    /// one process, which a kill ends along with what holds our pipes). A shell sets the
+    /// disposition within milliseconds of its start; the .NET test child took longer than a short
+    /// timeout on a loaded machine and then died of the SIGTERM it was meant to ignore.
+    /// </summary>
+    private static string[] IgnoringTerm(int seconds) => ["sh", "-c", $"trap '' TERM; echo ready; exec sleep {seconds}"];
+
     [Fact]
     public async Task A_timeout_against_a_child_that_ignores_SIGTERM_waits_for_it_without_kill_after()
     {
         var started = DateTime.UtcNow;
-        var outcome = await Tool.RunAsync("run", "--timeout", "0.3", "--", ChildProgram.Path, "ignore", "TERM", "then-sleep", "2");
+        var outcome = await Tool.RunAsync(["run", "--timeout", "2", "--", .. IgnoringTerm(4)]);
+        Assert.Equal("ready\n", outcome.Stdout); // it ignored SIGTERM before the timeout came
         Assert.Equal(124, outcome.State.ExitCode);
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1.5), "the child ignoring SIGTERM should have run its 2 s");
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(3.5), "the child ignoring SIGTERM should have run its 4 s");
     }
 
     [Fact]
     public async Task A_timeout_against_a_child_that_ignores_SIGTERM_kills_it_with_kill_after()
     {
         var started = DateTime.UtcNow;
-        var outcome = await Tool.RunAsync("run", "--timeout", "0.3", "--kill-after", "0.3", "--", ChildProgram.Path, "ignore", "TERM", "then-sleep", "30");
+        var outcome = await Tool.RunAsync(["run", "--timeout", "2", "--kill-after", "0.3", "--", .. IgnoringTerm(30)]);
+        Assert.Equal("ready\n", outcome.Stdout); // it ignored SIGTERM before the timeout came
         Assert.Equal(137, outcome.ShellStatus); // as GNU timeout: killed by KILL after a timeout
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(25), "killed by KILL, not at the end of its 30 s");
     }
 
     [Fact]
