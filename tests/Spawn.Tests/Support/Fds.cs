@@ -30,8 +30,11 @@ internal static class Fds
             {
                 continue; // closed meanwhile
             }
-            // The listing's own descriptor (its directory) is no descriptor of the code under test.
-            if (target is null || target == listing) continue;
+            // The listing's own descriptor (its directory) is no descriptor of the code under test,
+            // nor is an assembly's file, which the runtime opens (and keeps open) the first time
+            // any code of this process uses the assembly (seen: System.Diagnostics.Process.dll
+            // and System.Runtime.Intrinsics.dll, twice each, in the middle of a leak test).
+            if (target is null || target == listing || IsAssembly(target)) continue;
             // Every pidfd, eventfd, ... links to the same "anon_inode:[...]", every pty master to
             // /dev/ptmx: the inode (pidfs gives each process its own) or the terminal's number
             // tells two apart, so a new one in a closed one's slot shows.
@@ -51,6 +54,12 @@ internal static class Fds
         }
         return table;
     }
+
+    private static readonly string[] s_assemblyDirectories =
+        [System.IO.Path.GetDirectoryName(typeof(object).Assembly.Location) + "/", AppContext.BaseDirectory];
+
+    private static bool IsAssembly(string target) =>
+        target.EndsWith(".dll", StringComparison.Ordinal) && s_assemblyDirectories.Any(d => target.StartsWith(d, StringComparison.Ordinal));
 
     /// <summary>"fd -> target" for every fd open now that was not open in <paramref name="before"/> with the same target.</summary>
     internal static string[] OpenedSince(IReadOnlyDictionary<int, string> before) =>
