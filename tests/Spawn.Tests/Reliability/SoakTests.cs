@@ -16,8 +16,8 @@ public sealed class SoakTests(ITestOutputHelper output)
         int.TryParse(Environment.GetEnvironmentVariable("SPAWN_SOAK_CYCLES"), CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 3000;
 
     /// <summary>
-    /// <paramref name="Threads"/>: this process's threads but those the runtime adds and retires
-    /// itself (<see cref="ProcessTable.RuntimeManagedThreadCount"/>), which are <paramref name="PoolThreads"/>.
+    /// <paramref name="Threads"/>: this process's threads but the runtime's own, which it adds and
+    /// retires itself (<see cref="ProcessTable.ThreadCounts"/>): those are <paramref name="PoolThreads"/>.
     /// </summary>
     private sealed record Sample(int Cycle, int Fds, int Threads, int PoolThreads, long Heap);
 
@@ -52,7 +52,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         // The pool's workers come and go with the machine's load (starvation injection adds some,
         // idleness retires them): bounded generously, far below the hundreds a leak of blocked
         // workers over thousands of cycles would make.
-        Assert.True(last.PoolThreads <= first.PoolThreads + 40, $"pool threads grew from {first.PoolThreads} to {last.PoolThreads}: {ProcessTable.ThreadNames()}");
+        Assert.True(last.PoolThreads <= first.PoolThreads + 40, $"the runtime's threads grew from {first.PoolThreads} to {last.PoolThreads}: {ProcessTable.ThreadNames()}");
         // After a forced GC the heap holds nothing per cycle: allow slack for caches that fill once.
         Assert.True(last.Heap <= first.Heap + (4L << 20), $"heap grew from {first.Heap} to {last.Heap}");
         // A zombie is reaped by the exit watcher a moment after the exit: only one that stays is left behind.
@@ -104,7 +104,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     private static Sample Measure(int cycle)
     {
         Settle();
-        int pool = ProcessTable.RuntimeManagedThreadCount();
-        return new Sample(cycle, Fds.OpenCount(), ProcessTable.ThreadCount() - pool, pool, GC.GetTotalMemory(forceFullCollection: true));
+        (int others, int runtime) = ProcessTable.ThreadCounts();
+        return new Sample(cycle, Fds.OpenCount(), others, runtime, GC.GetTotalMemory(forceFullCollection: true));
     }
 }

@@ -7,15 +7,27 @@ internal static class ProcessTable
         int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Threads of this process that are the thread pool's (".NET TP Worker", ".NET TP Gate") or
-    /// the runtime's on-demand tiered compiler: the runtime adds and retires them as it sees fit
-    /// (starvation on a loaded machine adds workers, 20 s idle retires them), so their number
-    /// moves without anything leaking.
+    /// This process's threads in two counts from one listing: the runtime's own (named ".NET ...":
+    /// the thread pool's workers, its timer, the background GC, the tiered compiler ...), which it
+    /// adds and retires as it sees fit (starvation on a loaded machine adds workers, 20 s idle
+    /// retires them, the timer and the background GC start at first use), and all others (Spawn's
+    /// named threads, the main thread, ...). Counted together, the first moved a bound meant for
+    /// the second; counted from two reads, workers added between them looked like other threads.
+    /// Linux gives a new thread its creator's name: an unnamed thread started from a pool thread
+    /// counts as the runtime's, so bounds on those must still be far below a thread per child.
     /// </summary>
-    internal static int RuntimeManagedThreadCount() =>
-        Directory.GetDirectories("/proc/self/task")
-            .Select(task => ReadOrEmpty(Path.Combine(task, "comm")).Trim())
-            .Count(name => name.StartsWith(".NET TP ", StringComparison.Ordinal) || name.StartsWith(".NET Tiered", StringComparison.Ordinal));
+    internal static (int Others, int Runtime) ThreadCounts()
+    {
+        int others = 0, runtime = 0;
+        foreach (string task in Directory.GetDirectories("/proc/self/task"))
+        {
+            string name = ReadOrEmpty(Path.Combine(task, "comm")).Trim();
+            if (name.Length == 0) continue; // ended meanwhile
+            if (name.StartsWith(".NET ", StringComparison.Ordinal)) runtime++;
+            else others++;
+        }
+        return (others, runtime);
+    }
 
     /// <summary>PIDs of this process's children (from every thread's children list).</summary>
     internal static int[] Children() =>
