@@ -72,7 +72,7 @@ internal static class Fds
     /// and earlier tests' stragglers, are neither a leak nor hide one. <paramref name="opened"/>
     /// says which remain, for the failure message.
     /// </summary>
-    internal static bool NoneOpenedSince(IReadOnlyDictionary<int, string> before, out string opened, double seconds = 10, Action? settle = null)
+    internal static bool NoneOpenedSince(IReadOnlyDictionary<int, string> before, out string opened, double seconds = 30, Action? settle = null)
     {
         string[] now = [];
         bool none = Eventually(() =>
@@ -88,8 +88,10 @@ internal static class Fds
     /// <summary>
     /// Waits until <paramref name="check"/> holds, for up to <paramref name="seconds"/>. For state
     /// that settles asynchronously (a finalizer ran, an exit was observed); the assertion follows.
+    /// The default is generous: what takes milliseconds alone can take seconds on a loaded machine,
+    /// and only a failing check ever waits it out.
     /// </summary>
-    internal static bool Eventually(Func<bool> check, double seconds = 10)
+    internal static bool Eventually(Func<bool> check, double seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!check())
