@@ -154,7 +154,9 @@ public sealed class RunToolTests : IDisposable
             Assert.Contains("--tree", refused.Stderr);
             return;
         }
-        var outcome = await Tool.RunAsync("run", "--tree", "--timeout", "0.5", "--stats", "--", "sh", "-c", "setsid sleep 30 & echo $!; sleep 30");
+        // 2 s: the shell must have started its daemon and printed its PID before the timeout, which
+        // takes milliseconds alone and may take much longer on a loaded machine.
+        var outcome = await Tool.RunAsync("run", "--tree", "--timeout", "2", "--stats", "--", "sh", "-c", "setsid sleep 30 & echo $!; sleep 30");
         Assert.Equal(124, outcome.State.ExitCode);
         Assert.Contains("; tree: user ", outcome.Stderr);
         int daemon = int.Parse(outcome.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
