@@ -63,32 +63,45 @@ public sealed class RunToolTests : IDisposable
         Assert.Equal(143, outcome.ShellStatus);
     }
 
+    private sealed record IgnoringTermRun(Tool.Outcome Outcome, TimeSpan Took, int Sleep);
+
     /// <summary>
-    /// A child that ignores SIGTERM, then says "ready" and sleeps <paramref name="seconds"/> (exec:
-    /// one process, which a kill ends along with what holds our pipes). A shell sets the
-    /// disposition within milliseconds of its start; the .NET test child took longer than a short
-    /// timeout on a loaded machine and then died of the SIGTERM it was meant to ignore.
+    /// `spawn run --timeout T [--kill-after 0.3]` of a child that ignores SIGTERM, then says "ready"
+    /// and sleeps (exec: one process, which a kill ends along with what holds our pipes). The child
+    /// must have ignored SIGTERM before the timeout sends it, and nothing can make a start take a
+    /// bounded time on a loaded machine (a .NET child took longer than 0.3 s; even a shell once
+    /// took longer than 2 s): a run whose child never said "ready" tells nothing about the tool,
+    /// so it is tried again with the timeout doubled, up to 16 s. The child sleeps past the timeout.
     /// </summary>
-    private static string[] IgnoringTerm(int seconds) => ["sh", "-c", $"trap '' TERM; echo ready; exec sleep {seconds}"];
+    private static async Task<IgnoringTermRun> RunIgnoringTermAsync(bool killAfter)
+    {
+        for (int timeout = 2; ; timeout *= 2)
+        {
+            int sleep = killAfter ? 60 : timeout + 2;
+            string[] killOption = killAfter ? ["--kill-after", "0.3"] : [];
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var outcome = await Tool.RunAsync(["run", "--timeout", timeout.ToString(System.Globalization.CultureInfo.InvariantCulture), .. killOption, "--",
+                "sh", "-c", $"trap '' TERM; echo ready; exec sleep {sleep}"]);
+            if (outcome.Stdout == "ready\n" || timeout >= 16) return new IgnoringTermRun(outcome, clock.Elapsed, sleep);
+        }
+    }
 
     [Fact]
     public async Task A_timeout_against_a_child_that_ignores_SIGTERM_waits_for_it_without_kill_after()
     {
-        var started = DateTime.UtcNow;
-        var outcome = await Tool.RunAsync(["run", "--timeout", "2", "--", .. IgnoringTerm(4)]);
-        Assert.Equal("ready\n", outcome.Stdout); // it ignored SIGTERM before the timeout came
-        Assert.Equal(124, outcome.State.ExitCode);
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(3.5), "the child ignoring SIGTERM should have run its 4 s");
+        var run = await RunIgnoringTermAsync(killAfter: false);
+        Assert.Equal("ready\n", run.Outcome.Stdout); // it ignored SIGTERM before the timeout came
+        Assert.Equal(124, run.Outcome.State.ExitCode);
+        Assert.True(run.Took >= TimeSpan.FromSeconds(run.Sleep - 0.5), $"the child ignoring SIGTERM should have run its {run.Sleep} s; the tool ended after {run.Took}");
     }
 
     [Fact]
     public async Task A_timeout_against_a_child_that_ignores_SIGTERM_kills_it_with_kill_after()
     {
-        var started = DateTime.UtcNow;
-        var outcome = await Tool.RunAsync(["run", "--timeout", "2", "--kill-after", "0.3", "--", .. IgnoringTerm(30)]);
-        Assert.Equal("ready\n", outcome.Stdout); // it ignored SIGTERM before the timeout came
-        Assert.Equal(137, outcome.ShellStatus); // as GNU timeout: killed by KILL after a timeout
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(25), "killed by KILL, not at the end of its 30 s");
+        var run = await RunIgnoringTermAsync(killAfter: true);
+        Assert.Equal("ready\n", run.Outcome.Stdout); // it ignored SIGTERM before the timeout came
+        Assert.Equal(137, run.Outcome.ShellStatus); // as GNU timeout: killed by KILL after a timeout
+        Assert.True(run.Took < TimeSpan.FromSeconds(run.Sleep - 10), $"killed by KILL, not at the end of its {run.Sleep} s: the tool ended after {run.Took}");
     }
 
     [Fact]

@@ -34,7 +34,7 @@ internal static class FaultHost
     /// How long a scenario may run before it is taken for hung. Not a measure of speed: the
     /// longest (3000 start-and-wait cycles under a signal flood) took 95 s in PID mode and 163 s
     /// in handle mode with the 2-core machine at a load of 40, past the 120 s this used to be.
-    /// Each wait inside a scenario has its own hang limit (30 s) and says which one hung.
+    /// Each wait inside a scenario has its own hang limit (Workload) and says which one hung.
     /// </summary>
     private static readonly TimeSpan s_hangBound = TimeSpan.FromMinutes(10);
 
