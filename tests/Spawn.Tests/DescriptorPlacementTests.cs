@@ -15,22 +15,39 @@ public sealed class DescriptorPlacementTests
     [Fact]
     public async Task With_many_descriptors_held_our_ends_of_a_childs_pipes_sit_at_1024_or_above()
     {
-        // Every number below 64 taken, as in a process that holds many children.
-        var fillers = new List<int>();
-        try
+        // Earlier tests' dropped streams and handles are closed by finalizers, at whatever GC comes
+        // next: let that happen now rather than in the middle of the test.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        for (int attempt = 1; ; attempt++)
         {
-            int fd;
-            while ((fd = Native.Dup(0)) >= 0 && fd < 64) fillers.Add(fd);
-            if (fd >= 0) Native.Close(fd);
-            await PipesOfACatSitHigh();
-        }
-        finally
-        {
-            foreach (int fd in fillers) Native.Close(fd);
+            // Every number below 64 taken, as in a process that holds many children.
+            var fillers = new List<int>();
+            try
+            {
+                int fd;
+                while ((fd = Native.Dup(0)) >= 0 && fd < 64) fillers.Add(fd);
+                if (fd >= 0) Native.Close(fd);
+                int[] ours = await EndsOfACatsPipes();
+                // With every number below 64 taken, an end below 64 took a slot some other thread of
+                // this process closed meanwhile (a finalizer, an earlier test's exit watcher): a fd
+                // that low is rightly left where it is, and says nothing of the placement. Try again.
+                if (ours.Any(fd => fd < 64) && attempt < 10) continue;
+                Assert.Equal(2, ours.Length);
+                // Not moved, an end sits at 64 or just above (the lowest free number).
+                Assert.All(ours, fd => Assert.True(fd >= 1024, $"our end of the child's pipe is fd {fd}"));
+                return;
+            }
+            finally
+            {
+                foreach (int fd in fillers) Native.Close(fd);
+            }
         }
     }
 
-    private static async Task PipesOfACatSitHigh()
+    /// <summary>Our descriptors of a running cat's stdin and stdout pipes.</summary>
+    private static async Task<int[]> EndsOfACatsPipes()
     {
         await using ChildProcess child = new Command("/bin/cat").WithStdin(InputSource.Pipe).WithStdout(OutputTarget.Pipe).Start();
 
@@ -38,11 +55,9 @@ public sealed class DescriptorPlacementTests
         string childStdout = PipeOf(child.Pid, 1);
         int[] ours = [.. Fds.Of(Environment.ProcessId).Where(fd => PipeOfOrNull(Environment.ProcessId, fd) is { } pipe && (pipe == childStdin || pipe == childStdout))];
 
-        Assert.Equal(2, ours.Length);
-        Assert.All(ours, fd => Assert.True(fd >= 1024, $"our end of the child's pipe is fd {fd}"));
-
         await child.Stdin!.DisposeAsync();
         Assert.Equal(0, (await child.WaitAsync().WaitAsync(TimeSpan.FromSeconds(20))).ExitCode);
+        return ours;
     }
 
     private static string PipeOf(int pid, int fd) =>

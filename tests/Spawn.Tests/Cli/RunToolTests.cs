@@ -63,22 +63,45 @@ public sealed class RunToolTests : IDisposable
         Assert.Equal(143, outcome.ShellStatus);
     }
 
+    private sealed record IgnoringTermRun(Tool.Outcome Outcome, TimeSpan Took, int Sleep);
+
+    /// <summary>
+    /// `spawn run --timeout T [--kill-after 0.3]` of a child that ignores SIGTERM, then says "ready"
+    /// and sleeps (exec: one process, which a kill ends along with what holds our pipes). The child
+    /// must have ignored SIGTERM before the timeout sends it, and nothing can make a start take a
+    /// bounded time on a loaded machine (a .NET child took longer than 0.3 s; even a shell once
+    /// took longer than 2 s): a run whose child never said "ready" tells nothing about the tool,
+    /// so it is tried again with the timeout doubled, up to 16 s. The child sleeps past the timeout.
+    /// </summary>
+    private static async Task<IgnoringTermRun> RunIgnoringTermAsync(bool killAfter)
+    {
+        for (int timeout = 2; ; timeout *= 2)
+        {
+            int sleep = killAfter ? 60 : timeout + 2;
+            string[] killOption = killAfter ? ["--kill-after", "0.3"] : [];
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var outcome = await Tool.RunAsync(["run", "--timeout", timeout.ToString(System.Globalization.CultureInfo.InvariantCulture), .. killOption, "--",
+                "sh", "-c", $"trap '' TERM; echo ready; exec sleep {sleep}"]);
+            if (outcome.Stdout == "ready\n" || timeout >= 16) return new IgnoringTermRun(outcome, clock.Elapsed, sleep);
+        }
+    }
+
     [Fact]
     public async Task A_timeout_against_a_child_that_ignores_SIGTERM_waits_for_it_without_kill_after()
     {
-        var started = DateTime.UtcNow;
-        var outcome = await Tool.RunAsync("run", "--timeout", "0.3", "--", ChildProgram.Path, "ignore", "TERM", "then-sleep", "2");
-        Assert.Equal(124, outcome.State.ExitCode);
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1.5), "the child ignoring SIGTERM should have run its 2 s");
+        var run = await RunIgnoringTermAsync(killAfter: false);
+        Assert.Equal("ready\n", run.Outcome.Stdout); // it ignored SIGTERM before the timeout came
+        Assert.Equal(124, run.Outcome.State.ExitCode);
+        Assert.True(run.Took >= TimeSpan.FromSeconds(run.Sleep - 0.5), $"the child ignoring SIGTERM should have run its {run.Sleep} s; the tool ended after {run.Took}");
     }
 
     [Fact]
     public async Task A_timeout_against_a_child_that_ignores_SIGTERM_kills_it_with_kill_after()
     {
-        var started = DateTime.UtcNow;
-        var outcome = await Tool.RunAsync("run", "--timeout", "0.3", "--kill-after", "0.3", "--", ChildProgram.Path, "ignore", "TERM", "then-sleep", "30");
-        Assert.Equal(137, outcome.ShellStatus); // as GNU timeout: killed by KILL after a timeout
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20));
+        var run = await RunIgnoringTermAsync(killAfter: true);
+        Assert.Equal("ready\n", run.Outcome.Stdout); // it ignored SIGTERM before the timeout came
+        Assert.Equal(137, run.Outcome.ShellStatus); // as GNU timeout: killed by KILL after a timeout
+        Assert.True(run.Took < TimeSpan.FromSeconds(run.Sleep - 10), $"killed by KILL, not at the end of its {run.Sleep} s: the tool ended after {run.Took}");
     }
 
     [Fact]
@@ -144,7 +167,9 @@ public sealed class RunToolTests : IDisposable
             Assert.Contains("--tree", refused.Stderr);
             return;
         }
-        var outcome = await Tool.RunAsync("run", "--tree", "--timeout", "0.5", "--stats", "--", "sh", "-c", "setsid sleep 30 & echo $!; sleep 30");
+        // 2 s: the shell must have started its daemon and printed its PID before the timeout, which
+        // takes milliseconds alone and may take much longer on a loaded machine.
+        var outcome = await Tool.RunAsync("run", "--tree", "--timeout", "2", "--stats", "--", "sh", "-c", "setsid sleep 30 & echo $!; sleep 30");
         Assert.Equal(124, outcome.State.ExitCode);
         Assert.Contains("; tree: user ", outcome.Stderr);
         int daemon = int.Parse(outcome.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);

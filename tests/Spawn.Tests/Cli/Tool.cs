@@ -19,6 +19,13 @@ internal static class Tool
     /// <summary>Starts the tool and gives its PID at once, before it finishes.</summary>
     internal static Task<Outcome> RunAsync(string[] args, out int pid) => RunProgramAsync(Path, ["spawn", .. args], out pid);
 
+    /// <summary>
+    /// How long a run may take before it counts as hung. A hang guard, not a speed check: the tool
+    /// runs take seconds, but a test program's thousands of starts (beside-process 5000) took more
+    /// than the 60 s this used to be in PID mode on the loaded 2-core machine.
+    /// </summary>
+    private static readonly TimeSpan s_hangBound = TimeSpan.FromMinutes(10);
+
     /// <summary>Runs any program with stdout and stderr captured (through ProcessHandle, so statuses are exact).</summary>
     internal static Task<Outcome> RunProgramAsync(string path, string[] argv) => RunProgramAsync(path, argv, out _);
 
@@ -46,7 +53,19 @@ internal static class Tool
             stderr.DisposeLocalCopyOfClientHandle();
             Task<string> outText = new StreamReader(stdout, Encoding.UTF8).ReadToEndAsync();
             Task<string> errText = new StreamReader(stderr, Encoding.UTF8).ReadToEndAsync();
-            ProcessState state = await process.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            ProcessState state;
+            try
+            {
+                state = await process.WaitAsync().WaitAsync(s_hangBound);
+            }
+            catch (TimeoutException)
+            {
+                // Hung: end it (by its own handle) so that nothing outlives the test, and say what it printed.
+                process.Kill();
+                await process.WaitAsync();
+                string printed = outText.IsCompleted && errText.IsCompleted ? $": stdout [{outText.Result}], stderr [{errText.Result}]" : "";
+                throw new TimeoutException($"process {process.Pid} ran for {s_hangBound} and was killed{printed}");
+            }
             return new Outcome(state, await outText, await errText);
         }
     }

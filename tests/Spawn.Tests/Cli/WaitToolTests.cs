@@ -42,12 +42,14 @@ public sealed class WaitToolTests
     /// Waits until the tool has found <paramref name="targets"/>: in handle mode it then holds a pidfd
     /// for each (its fdinfo names the PID). PID mode keeps no descriptor to look at, so there the
     /// tool gets a generous moment instead, and the tests accept a target that was already gone.
+    /// The moment is 5 s: the tool is a .NET program, whose start alone (`spawn wait --help`) took
+    /// up to a second on the 2-core machine at a load of 30, against the 1.5 s this used to be.
     /// </summary>
     private static void WaitUntilToolHolds(int toolPid, params ProcessHandle[] targets)
     {
         if (!ProcessHandle.UsesPidfd)
         {
-            Thread.Sleep(1500);
+            Thread.Sleep(5000);
             return;
         }
         bool Holds(ProcessHandle target) => Directory.GetFiles($"/proc/{toolPid}/fdinfo")

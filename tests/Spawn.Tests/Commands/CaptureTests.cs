@@ -54,8 +54,12 @@ public sealed class CaptureTests
         Record(run);
         await run.WaitAsync(HangGuard);
 
-        // The continuations may still be running: wait for all three to have recorded.
-        for (int i = 0; i < 100 && threads.Count < 3; i++) await Task.Delay(10);
+        // The continuations may still be running (queued to a pool that is slow on a loaded
+        // machine): wait for all three to have recorded, generously.
+        Assert.True(Fds.Eventually(() =>
+        {
+            lock (threads) return threads.Count >= 3;
+        }, seconds: 30), "the continuations never all ran");
         lock (threads)
         {
             Assert.Equal(3, threads.Count);

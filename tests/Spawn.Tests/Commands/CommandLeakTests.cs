@@ -10,35 +10,38 @@ public sealed class CommandLeakTests(ITestOutputHelper output)
     public async Task A_failing_start_with_all_three_pipes_leaks_no_fd()
     {
         await new Command("true").RunAsync(); // first use creates lasting fds (epoll, /dev/null)
-        int before = Fds.OpenCount();
+        // Compared by number and target, not counted: a descriptor of the warm-up run may still be
+        // closing when this is read (the exit watcher releases the pidfd after the result is out),
+        // and a count would let that close hide a leaked descriptor.
+        IReadOnlyDictionary<int, string> before = Fds.Table();
         var command = new Command("/no/such/program")
             .WithStdin(InputSource.Pipe).WithStdout(OutputTarget.Pipe).WithStderr(OutputTarget.Pipe);
         for (int i = 0; i < 6; i++)
         {
             Assert.Throws<ProcessStartException>(() => command.Start());
         }
-        // A descriptor of the warm-up run may still be closing when `before` is read (the exit
-        // watcher releases the pidfd after the result is out): fewer after is no leak, more is.
-        int after = Fds.OpenCount();
-        Assert.True(after <= before, $"{after - before} descriptor(s) leaked by six failing starts ({before} before, {after} after)");
+        Assert.True(Fds.NoneOpenedSince(before, out string opened), $"six failing starts left open: {opened}");
     }
 
     [Fact]
     public async Task Two_hundred_fifty_six_children_streaming_at_once_run_on_a_bounded_number_of_threads()
     {
         await new Command("true").OutputAsync(); // the reactor thread exists from here on
-        int baseline = ProcessTable.ThreadCount();
-        int peak = baseline;
+        // The runtime's own threads counted apart (the pool's workers, its timer ...): it sizes the
+        // pool by the machine's load (hill climbing, starvation injection), whatever the code under test does.
+        (int baseline, int poolBaseline) = ProcessTable.ThreadCounts();
+        int peak = baseline, poolPeak = poolBaseline;
         string names = "";
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                int now = ProcessTable.ThreadCount();
-                if (now > peak)
+                (int now, int pool) = ProcessTable.ThreadCounts();
+                if (now > peak || pool > poolPeak)
                 {
-                    peak = now;
+                    peak = Math.Max(peak, now);
+                    poolPeak = Math.Max(poolPeak, pool);
                     names = ProcessTable.ThreadNames();
                 }
                 await Task.Delay(20);
@@ -52,12 +55,14 @@ public sealed class CommandLeakTests(ITestOutputHelper output)
         await sampler;
 
         Assert.All(results, r => Assert.Equal(1048576, r.StandardOutput.Length));
-        output.WriteLine($"threads: {baseline} before, peak {peak} with 256 children streaming: {names}");
+        output.WriteLine($"threads: {baseline} before, peak {peak}; pool: {poolBaseline} before, peak {poolPeak}, with 256 children streaming: {names}");
         // The bound: one reactor thread serves all 512 pipes, and the copies run as short
         // thread-pool work items between reads. A thread per pipe (what blocking pipe reads need)
-        // would add 512 threads. What remains is the thread pool's own sizing: its hill-climbing
-        // adds a few workers while 256 MB are copied on the machine's cores (seen: 9 to 14 here
-        // on 2 cores), which does not grow with the number of children.
-        Assert.True(peak <= baseline + 1 + 24, $"threads: {baseline} before, peak {peak}: {names}");
+        // would add 512 threads, of ours or of the pool's. What remains is the thread pool's own
+        // sizing: its hill-climbing adds a few workers while 256 MB are copied on the machine's
+        // cores (seen: 9 to 14 here on 2 cores), and a loaded machine's starvation injection a
+        // few more, which does not grow with the number of children.
+        Assert.True(peak <= baseline + 4, $"threads other than the runtime's: {baseline} before, peak {peak}: {names}");
+        Assert.True(poolPeak <= poolBaseline + 64, $"the runtime's threads: {poolBaseline} before, peak {poolPeak}: {names}");
     }
 }

@@ -64,9 +64,10 @@ public sealed class TreeLimitTests(ITestOutputHelper output)
         var limits = new ResourceLimits { MaxProcesses = 16 };
         SkipUnlessLimitsWork(limits);
         // The classic bomb; the limit holds it at 16 processes, the timeout ends it, and the end of the
-        // tree (cgroup.kill) takes every process of it at once.
+        // tree (cgroup.kill) takes every process of it at once. 10 s: on a loaded machine the bomb
+        // needs a while to reach the limit at all, and the test needs a refused fork.
         Command command = new Command("sh", "-c", "b() { b | b & }; b; wait")
-            .WithLimits(limits).WithTimeout(TimeSpan.FromSeconds(2)).WithThrowOnFailure(false).WithStderr(OutputTarget.Null);
+            .WithLimits(limits).WithTimeout(TimeSpan.FromSeconds(10)).WithThrowOnFailure(false).WithStderr(OutputTarget.Null);
         await using ChildProcess child = command.Start();
         int most = 0;
         while (!child.Handle.HasExited)

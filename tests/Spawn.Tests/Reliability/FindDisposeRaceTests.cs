@@ -19,7 +19,7 @@ public sealed class FindDisposeRaceTests
         try
         {
             ProcessHandle.Find(target.Pid).Dispose(); // lasting fds (epoll, reactor) exist from here on
-            int before = Fds.OpenCount();
+            IReadOnlyDictionary<int, string> before = Fds.Table();
             var waits = new Task<ProcessState>?[Rounds];
             var handles = new ProcessHandle[Rounds];
             using var barrier = new Barrier(2);
@@ -56,7 +56,7 @@ public sealed class FindDisposeRaceTests
                 $"{pending.Count(w => !w.IsCompleted)} of {pending.Length} waits never ended though their handles were disposed");
             Assert.All(pending, w => Assert.IsType<ObjectDisposedException>(w.Exception?.InnerException));
             Assert.False(target.HasExited);
-            Assert.True(Fds.Eventually(() => Fds.OpenCount() <= before), $"fds: {before} before, {Fds.OpenCount()} after {Rounds} rounds");
+            Assert.True(Fds.NoneOpenedSince(before, out string opened), $"open after {Rounds} rounds and not before: {opened}");
         }
         finally
         {

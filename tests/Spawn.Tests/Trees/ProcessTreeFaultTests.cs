@@ -27,7 +27,9 @@ public sealed class ProcessTreeFaultTests(ITestOutputHelper output)
             output.WriteLine($"Dispose: {clock.Elapsed.TotalMilliseconds:0} ms");
             Assert.True(member.HasExited || Fds.Eventually(() => member.HasExited), "the member still runs after Dispose");
             Assert.Equal(Signals.SIGKILL, member.Wait().Signal);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Dispose took {clock.Elapsed}");
+            // Dispose's own bound is 10 s (then it hands the tree to its sentinel); three times that
+            // says it ended by itself, without making the test a measure of the machine's load.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"Dispose took {clock.Elapsed}");
             Assert.False(Directory.Exists(tree.CgroupPath), $"the cgroup {tree.CgroupPath} is still there");
             if (memoryV1 is not null) Assert.False(Directory.Exists(memoryV1), $"the v1 memory cgroup {memoryV1} is still there");
             tree.Dispose(); // idempotent
@@ -84,7 +86,10 @@ public sealed class ProcessTreeFaultTests(ITestOutputHelper output)
             Assert.True(line is not null && line.StartsWith("pid ", StringComparison.Ordinal), $"Spawn.TestHost said: {line}");
             // A handle taken while its parent still lives and waits: it names exactly that process.
             member = ProcessHandle.Find(int.Parse(line.AsSpan(4), CultureInfo.InvariantCulture));
-            Assert.True(Native.ProcState(member.Pid) is 'S' or 'R', "the member is not running");
+            // Alive in any state but a zombie: a process just started on a loaded machine may be in
+            // uninterruptible sleep (D) for a moment, paging its program in.
+            char? state = Native.ProcState(member.Pid);
+            Assert.True(state is not (null or 'Z' or 'X' or 'x'), $"the member is not running (state {state})");
 
             await owner.Stdin!.WriteAsync("go\n"u8.ToArray());
             await owner.Stdin.FlushAsync();
@@ -92,9 +97,11 @@ public sealed class ProcessTreeFaultTests(ITestOutputHelper output)
             output.WriteLine($"the owner ended: {result.State}");
             Assert.NotEqual(0, result.State.ExitCode ?? -1);
 
-            // Whoever reaps it now, it must be dead (gone, or a zombie), and the cgroup removed.
-            Assert.True(Fds.Eventually(() => Native.ProcState(member.Pid) is null or 'Z'), $"the member {member.Pid} still runs after its owner died");
-            Assert.True(Fds.Eventually(() => !Directory.Exists(cgroup)), $"the cgroup {cgroup} is still there after its owner died");
+            // Whoever reaps it now, it must be dead (gone, or a zombie), and the cgroup removed. The
+            // sentinel (a shell) does it once the kernel has torn the owner down and it has read the
+            // end of its lifeline; it tries for 30 s and more, so a loaded machine gets that long here.
+            Assert.True(Fds.Eventually(() => Native.ProcState(member.Pid) is null or 'Z', seconds: 60), $"the member {member.Pid} still runs after its owner died");
+            Assert.True(Fds.Eventually(() => !Directory.Exists(cgroup), seconds: 60), $"the cgroup {cgroup} is still there after its owner died");
         }
         finally
         {
