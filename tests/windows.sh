@@ -49,6 +49,8 @@ if [ ! -f "$runner" ]; then
   echo "windows: 0 passed, 1 failed, 0 skipped (the runner did not build)"
   exit 1
 fi
+# The spawn CLI beside it, for the runner's CLI tests (CliTests finds it next to itself).
+if ! dotnet publish src/Spawn.Cli -c Release -r win-x64 --self-contained -nologo -v q -o "$output/runner" 2>&1 | grep -E 'error|warn' ; then :; fi
 
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
   echo "== create the Wine prefix ($WINEPREFIX)"
