@@ -85,6 +85,7 @@ rerun_budget=900   # no re-runs once the configuration has taken this long
 passed=0 failed=0 skipped=0 reruns=()
 for class in $classes; do
   for attempt in 1 2; do
+    started=$SECONDS
     log=$(mktemp)
     timeout "$per_class" wine "$runner" -noColor -longRunning 60 -class "$class" "$@" 2>&1 | tr -d '\r' > "$log"
     grep -E 'Long Running|\[(FAIL|SKIP)\]|^\s+(Wine|Assert|Expected|Actual|at Spawn)|^Fatal error|^SuspendThread|Unhandled exception' "$log"
@@ -100,6 +101,7 @@ for class in $classes; do
       passed=$((passed + total - class_failed - class_skipped - notrun))
       failed=$((failed + class_failed + errors))
       skipped=$((skipped + class_skipped))
+      echo "== ${class##*.}: $((total - class_failed - class_skipped - notrun)) passed, $((class_failed + errors)) failed, $class_skipped skipped ($((SECONDS - started)) s)"
       break
     fi
     echo "== ${class##*.}: the runner ended without its summary (${fault:-hung past ${per_class}s}), attempt $attempt"
