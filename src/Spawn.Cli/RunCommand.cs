@@ -41,6 +41,11 @@ internal static class RunCommand
             StandardStreams.Out(Usage.Version);
             return 0;
         }
+        if (options.Pty && !OperatingSystem.IsLinux())
+        {
+            StandardStreams.ErrorLine("spawn: --pty: pseudo-terminals are Linux only in spawn (Windows' ConPTY is not supported)");
+            return ToolFailed;
+        }
         Command command = new Command(options.Command[0], options.Command[1..])
             .WithStdin(InputSource.Inherit)
             .WithStdout(OutputTarget.Inherit)
@@ -57,11 +62,16 @@ internal static class RunCommand
         // and never stopped for writing to a terminal we do not own. With --pty the program has a
         // session of its own, and we stay in our terminal's foreground group to read it.
         // (Leading a group fails, harmlessly, for a session leader.)
-        if (!options.Foreground && !options.Group && !options.Pty) _ = CurrentProcess.TryLeadNewProcessGroup();
-        CurrentProcess.IgnoreSignal(Signals.SIGTTIN);
-        CurrentProcess.IgnoreSignal(Signals.SIGTTOU);
+        // Windows has neither process groups nor signals to catch and pass on: a console's Ctrl+C
+        // reaches the program itself, and the deadline terminates the command's job object.
+        if (OperatingSystem.IsLinux())
+        {
+            if (!options.Foreground && !options.Group && !options.Pty) _ = CurrentProcess.TryLeadNewProcessGroup();
+            CurrentProcess.IgnoreSignal(Signals.SIGTTIN);
+            CurrentProcess.IgnoreSignal(Signals.SIGTTOU);
+        }
 
-        int[] handled = [.. s_handled, .. s_passedOn, .. Catchable(options.Signal) && !s_handled.Contains(options.Signal) && !s_passedOn.Contains(options.Signal) ? [options.Signal] : Array.Empty<int>()];
+        int[] handled = !OperatingSystem.IsLinux() ? [] : [.. s_handled, .. s_passedOn, .. Catchable(options.Signal) && !s_handled.Contains(options.Signal) && !s_passedOn.Contains(options.Signal) ? [options.Signal] : Array.Empty<int>()];
         var forwarding = new SignalForwarding(handled);
         var clock = Stopwatch.StartNew();
         ChildProcess child;
@@ -84,7 +94,9 @@ internal static class RunCommand
         catch (ProcessStartException e)
         {
             forwarding.Dispose();
-            StandardStreams.ErrorLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {Marshal.GetPInvokeErrorMessage(e.ErrorCode.GetValueOrDefault())}");
+            // Linux: the errno's text, as GNU timeout prints it; Windows: the library's message, which has the Windows error.
+            string why = OperatingSystem.IsLinux() ? Marshal.GetPInvokeErrorMessage(e.ErrorCode.GetValueOrDefault()) : e.Message;
+            StandardStreams.ErrorLine($"spawn: failed to run command {Quote.Of(options.Command[0])}: {why}");
             return e.Error switch
             {
                 Errno.ENOENT => NotFound,
@@ -114,7 +126,8 @@ internal static class RunCommand
             CommandResult result = child.Wait();
 
             if (state.CoreDumped) StandardStreams.ErrorLine("spawn: the monitored command dumped core");
-            int status = ExitStatus(state, run.TimedOut, options.PreserveStatus);
+            // On Windows every signal ends the program as a kill does: a timeout reports 124 unless KILL was asked for.
+            int status = ExitStatus(state, run.TimedOut, options.PreserveStatus, killWasAsked: OperatingSystem.IsLinux() || run.SentKill);
             if (options.Stats || options.JsonPath is not null)
             {
                 var report = new StatsReport(state, result.Tree, clock.Elapsed, run.TimedOut, status)
@@ -128,12 +141,12 @@ internal static class RunCommand
                 if (options.JsonPath is not null) report.WriteJson(options.JsonPath);
             }
             pty?.Dispose(); // our terminal as it was, before we may end by a signal below
-            if (state.Signal is int signal && !run.TimedOut)
+            if (state.Signal is int signal && !run.TimedOut && OperatingSystem.IsLinux())
             {
                 // As GNU timeout does: end by the same signal, so our parent sees what happened.
                 CurrentProcess.ExitBySignal(signal);
             }
-            if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree && !options.Pty)
+            if (run.TimedOut && state.Signal == Signals.SIGKILL && !options.Foreground && !options.Group && !options.Tree && !options.Pty && OperatingSystem.IsLinux())
             {
                 // GNU timeout's KILL to its own group ends timeout too; a script sees "Killed".
                 CurrentProcess.ExitBySignal(Signals.SIGKILL);
@@ -154,20 +167,24 @@ internal static class RunCommand
         {
             return command.Start();
         }
-        catch (ProcessStartException e) when (e.Error is Errno.ENOEXEC)
+        catch (ProcessStartException e) when (e.Error is Errno.ENOEXEC && OperatingSystem.IsLinux())
         {
             return command.WithArguments([command.Program, .. command.Arguments]).WithProgram("/bin/sh").Start();
         }
     }
 
-    /// <summary>GNU timeout's rules: 124 on timeout unless --preserve-status; a timeout by KILL reports 137.</summary>
-    internal static int ExitStatus(ProcessState state, bool timedOut, bool preserveStatus)
+    /// <summary>
+    /// GNU timeout's rules: 124 on timeout unless --preserve-status; a timeout by KILL reports 137.
+    /// <paramref name="killWasAsked"/>: false where the program was killed although a gentler signal
+    /// was meant (Windows, where every signal terminates), so that such a timeout still reports 124.
+    /// </summary>
+    internal static int ExitStatus(ProcessState state, bool timedOut, bool preserveStatus, bool killWasAsked = true)
     {
         int status;
         if (state.ExitCode is int code) status = code;
         else if (state.Signal is int signal)
         {
-            if (timedOut && signal == Signals.SIGKILL) preserveStatus = true;
+            if (timedOut && signal == Signals.SIGKILL && killWasAsked) preserveStatus = true;
             status = 128 + signal;
         }
         else status = ToolFailed; // the status was lost (another component reaped the child)
@@ -185,8 +202,12 @@ internal static class RunCommand
         private int _alarmSignal = options.Signal;
         private TimeSpan? _killAfter = options.KillAfter;
         private volatile bool _timedOut;
+        private volatile bool _sentKill;
 
         internal bool TimedOut => _timedOut;
+
+        /// <summary>True once KILL itself was sent (by -s KILL or the kill-after).</summary>
+        internal bool SentKill => _sentKill;
 
         /// <summary>Arms the deadline, then reaps the program on this thread.</summary>
         internal ProcessState Wait()
@@ -238,6 +259,7 @@ internal static class RunCommand
                 {
                     StandardStreams.ErrorLine($"spawn: sending signal {SignalNames.Name(signal) ?? signal.ToString(System.Globalization.CultureInfo.InvariantCulture)} to command {Quote.Of(options.Command[0])}");
                 }
+                if (signal == Signals.SIGKILL) _sentKill = true;
                 if (!alreadyDelivered) target.Send(signal);
             }
         }
@@ -278,6 +300,7 @@ internal static class RunCommand
 
         internal SignalForwarding(int[] signals)
         {
+            if (!OperatingSystem.IsLinux()) return; // nothing to catch and pass on (see Run)
             foreach (int signal in signals)
             {
                 try
@@ -333,6 +356,7 @@ internal static class RunCommand
         }
 
         /// <summary>.NET names a few signals; the others are passed as raw numbers, which it accepts on Unix.</summary>
+        [System.Runtime.Versioning.SupportedOSPlatform("linux")]
         private static PosixSignal ToPosixSignal(int signal) => signal switch
         {
             Signals.SIGHUP => PosixSignal.SIGHUP,

@@ -18,7 +18,7 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
     /// The process group the program is in, to compare with the terminal's foreground group:
     /// ours unless --group made it one of its own.
     /// </summary>
-    internal int ProgramGroup { get; } = options.Group || options.Pty ? child.Pid : CurrentProcess.ProcessGroupId;
+    internal int ProgramGroup { get; } = options.Group || options.Pty || !OperatingSystem.IsLinux() ? child.Pid : CurrentProcess.ProcessGroupId;
 
     /// <summary>True once we sent <paramref name="signal"/> to our own group: later copies reaching us are ignored, as GNU timeout ignores them.</summary>
     internal bool Ignores(int signal)
@@ -31,8 +31,8 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
         try
         {
             SendOnly(signal);
-            // As GNU timeout, except with --foreground, where it sends nothing more.
-            if (signal is not Signals.SIGKILL and not Signals.SIGCONT && !options.Foreground) SendOnly(Signals.SIGCONT);
+            // As GNU timeout, except with --foreground, where it sends nothing more (nor on Windows: the program has ended).
+            if (signal is not Signals.SIGKILL and not Signals.SIGCONT && !options.Foreground && OperatingSystem.IsLinux()) SendOnly(Signals.SIGCONT);
         }
         catch (ObjectDisposedException)
         {
@@ -42,8 +42,10 @@ internal sealed class SignalTarget(ChildProcess child, RunOptions options, Func<
 
     private void SendOnly(int signal)
     {
-        // --pty: the program leads a session, and so a group, of its own.
-        if (options.Tree || options.Group || options.Pty)
+        // --pty: the program leads a session, and so a group, of its own. On Windows, where a signal
+        // cannot be sent, the library's cancellation terminates the command's job object (its tree's
+        // with --tree), whatever the signal.
+        if (options.Tree || options.Group || options.Pty || !OperatingSystem.IsLinux())
         {
             child.SignalAll(signal);
             return;

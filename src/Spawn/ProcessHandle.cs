@@ -144,7 +144,10 @@ public sealed partial class ProcessHandle : IDisposable
         if (actual == wanted) return handle;
         handle.Dispose();
         if (actual is ulong other) throw new ProcessGoneException(pid, wanted, other);
-        throw new PlatformNotSupportedException($"'{id}' names a process by its unique ID, which cannot be checked here: {PidfsIdentity.UnavailableReason ?? "the process's pidfd is not on pidfs"}.");
+        string why = OperatingSystem.IsLinux()
+            ? PidfsIdentity.UnavailableReason ?? "the process's pidfd is not on pidfs"
+            : "Windows has no such IDs (they are Linux's pidfs inodes)";
+        throw new PlatformNotSupportedException($"'{id}' names a process by its unique ID, which cannot be checked here: {why}.");
     }
 
     private static (int Pid, ulong? UniqueId) ParseQualifiedId(string id)

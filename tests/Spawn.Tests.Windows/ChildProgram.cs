@@ -28,6 +28,19 @@ internal static class ChildProgram
             case "sleep" when args.Length == 2:
                 Thread.Sleep(TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture)));
                 return 0;
+            case "burn" when args.Length == 2:
+                // Keeps one CPU busy for so many seconds, for CPU accounting.
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                double spin = 0;
+                while (clock.Elapsed < TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture))) spin = Math.Sqrt(spin + 2);
+                return spin > 0 ? 0 : 1;
+            case "grandchild-burns" when args.Length == 2:
+                // A grandchild burns CPU for so many seconds; this child waits for it.
+                using (var burner = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Path, [Verb, "burn", args[1]]) { UseShellExecute = false })!)
+                {
+                    burner.WaitForExit();
+                    return burner.ExitCode;
+                }
             case "print-args":
                 // One line per argument: its UTF-16 code units in hex, so any string reads back exactly.
                 using (var output = new StreamWriter(Console.OpenStandardOutput()))

@@ -129,11 +129,4 @@ public sealed class CommandTests
             File.Delete(file);
         }
     }
-
-    [Fact]
-    public void A_process_tree_is_not_supported_yet_and_says_what_Windows_does_instead()
-    {
-        var e = Assert.Throws<PlatformNotSupportedException>(() => Child("exit", "0").WithProcessTree().Run(TestContext.Current.CancellationToken));
-        Assert.Contains("job object", e.Message, StringComparison.Ordinal);
-    }
 }

@@ -26,6 +26,13 @@ internal static class StandardStreams
         byte[] bytes = Encoding.UTF8.GetBytes(text);
         try
         {
+            if (!OperatingSystem.IsLinux())
+            {
+                // Windows: the standard handles are not descriptors 1 and 2. Still raw, no console set-up.
+                using Stream standard = descriptor == 1 ? Console.OpenStandardOutput() : Console.OpenStandardError();
+                standard.Write(bytes);
+                return;
+            }
             // Unbuffered: the bytes go out in this call. A handle of its own each time, which does not
             // own the descriptor: disposing the stream disposes its handle, never closes our stdout.
             using var stream = new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);

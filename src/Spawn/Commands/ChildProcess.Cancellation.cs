@@ -112,7 +112,17 @@ public sealed partial class ChildProcess
     {
         if (Tree is not null)
         {
-            if (signal == Signals.SIGKILL) Tree.Kill();
+            if (OperatingSystem.IsWindows())
+            {
+                // No signal asks a process to end on Windows: whatever the cancel signal, the tree
+                // ends. The child first, through its handle, so its state says it was killed.
+                lock (_endLock)
+                {
+                    Handle.Kill();
+                    Tree.Kill();
+                }
+            }
+            else if (signal == Signals.SIGKILL) Tree.Kill();
             else Tree.Signal(signal);
             return;
         }

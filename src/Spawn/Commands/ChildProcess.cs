@@ -61,7 +61,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
     /// <summary>The process ID.</summary>
     public int Pid => Handle.Pid;
 
-    /// <summary>The cgroup containing the process and all it starts, for a command run with <see cref="Command.WithProcessTree"/>.</summary>
+    /// <summary>The tree (a cgroup on Linux, a job object on Windows) containing the process and all it starts, for a command run with <see cref="Command.WithProcessTree"/>.</summary>
     public ProcessTree? Tree { get; }
 
     /// <summary>When the process was started.</summary>
@@ -109,9 +109,9 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
         try
         {
             if (command.UsesProcessTree) tree = ProcessTree.Create(command.Limits is { NeedsTree: true } limits ? limits.TreePart : null);
-            // Windows finds no descendants through a process: the child starts in a job of its own,
-            // so that a cancellation or timeout can end everything it started.
-            if (OperatingSystem.IsWindows()) job = JobObject.Create(killOnClose: false);
+            // Windows finds no descendants through a process: the child starts in a job of its own
+            // (its tree's, when it has one), so that a cancellation or timeout can end everything it started.
+            if (OperatingSystem.IsWindows() && tree is null) job = JobObject.Create(killOnClose: false);
             if (command.PseudoTerminal is { } terminalOptions)
             {
                 terminal = PseudoTerminal.Open(terminalOptions);
@@ -136,18 +136,18 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 ExtraFiles = command.ExtraFiles.IsEmpty ? null : command.ExtraFiles,
                 NewProcessGroup = command.NewProcessGroup,
                 NewSession = command.NewSession,
-                CgroupPath = tree?.CgroupPath,
+                CgroupPath = tree?.Container.CgroupPath,
                 UserId = command.UserId,
                 GroupId = command.GroupId,
                 SupplementaryGroups = command.SupplementaryGroups,
                 ParentDeathSignal = command.ParentDeathSignal,
-                Job = OperatingSystem.IsWindows() ? job?.Handle : null,
+                Job = OperatingSystem.IsWindows() ? job?.Handle ?? tree?.Container.Job : null,
                 Limits = command.Limits is { HasProcessLimits: true } processLimits ? processLimits.ProcessPart : null,
-                CgroupJoinFiles = tree?.JoinFiles,
+                CgroupJoinFiles = tree?.Container.JoinFiles,
                 ReportedByCommand = true,
                 ExactPeakMemory = command.ExactPeakMemory,
             });
-            tree?.AddToMemoryAccounting();
+            tree?.Container.AfterStart();
         }
         catch
         {

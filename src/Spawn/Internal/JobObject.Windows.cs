@@ -74,5 +74,42 @@ internal sealed class JobObject : IDisposable
         return (long)info.PeakJobMemoryUsed;
     }
 
+    /// <summary>The IDs of the processes in the job now, or null when the job cannot say.</summary>
+    [SupportedOSPlatform("windows")]
+    internal unsafe int[]? ProcessIds()
+    {
+        // JOBOBJECT_BASIC_PROCESS_ID_LIST: two counts in the first pointer-sized slot, then the IDs.
+        for (int capacity = 64; ; capacity *= 4)
+        {
+            var buffer = new nuint[capacity + 1];
+            fixed (nuint* list = buffer)
+            {
+                if (Kernel32.QueryInformationJobObject(_job, Kernel32.JobObjectBasicProcessIdList, list, (uint)(buffer.Length * sizeof(nuint)), 0))
+                {
+                    int count = (int)((uint*)list)[1];
+                    return [.. buffer.AsSpan(1, Math.Min(count, capacity)).ToArray().Select(id => (int)id)];
+                }
+                if (Marshal.GetLastPInvokeError() != Kernel32.ERROR_MORE_DATA || capacity > 1 << 20) return null;
+            }
+        }
+    }
+
+    /// <summary>Has the job post its messages to <paramref name="port"/> with <paramref name="key"/>; false when it refuses.</summary>
+    [SupportedOSPlatform("windows")]
+    internal unsafe bool PostMessagesTo(SafeHandle port, nuint key)
+    {
+        bool added = false;
+        try
+        {
+            port.DangerousAddRef(ref added);
+            var association = new Kernel32.JOBOBJECT_ASSOCIATE_COMPLETION_PORT { CompletionKey = key, CompletionPort = port.DangerousGetHandle() };
+            return Kernel32.SetInformationJobObject(_job, Kernel32.JobObjectAssociateCompletionPortInformation, &association, (uint)sizeof(Kernel32.JOBOBJECT_ASSOCIATE_COMPLETION_PORT));
+        }
+        finally
+        {
+            if (added) port.DangerousRelease();
+        }
+    }
+
     public void Dispose() => _job.Dispose();
 }

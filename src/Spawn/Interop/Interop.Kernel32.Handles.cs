@@ -19,6 +19,7 @@ internal static partial class Kernel32
     internal const int ERROR_BAD_FORMAT = 11;
     internal const int ERROR_INVALID_PARAMETER = 87;
     internal const int ERROR_FILENAME_EXCED_RANGE = 206;
+    internal const int ERROR_MORE_DATA = 234;
     internal const int ERROR_DIRECTORY = 267;
     internal const int ERROR_BAD_EXE_FORMAT = 193;
     internal const int ERROR_ELEVATION_REQUIRED = 740;

@@ -6,8 +6,18 @@ namespace Spawn.Interop;
 internal static partial class Kernel32
 {
     internal const int JobObjectBasicAccountingInformation = 1;
+    internal const int JobObjectBasicProcessIdList = 3;
+    internal const int JobObjectAssociateCompletionPortInformation = 7;
     internal const int JobObjectExtendedLimitInformation = 9;
     internal const uint JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000;
+    internal const uint JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO = 4;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct JOBOBJECT_ASSOCIATE_COMPLETION_PORT
+    {
+        internal nuint CompletionKey;
+        internal nint CompletionPort;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct JOBOBJECT_BASIC_ACCOUNTING_INFORMATION

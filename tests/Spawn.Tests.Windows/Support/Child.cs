@@ -36,7 +36,14 @@ internal static class Child
         var output = new MemoryStream();
         Task read = stdout.CopyToAsync(output);
         Task<ProcessState> exit = child.WaitAsync();
-        Assert.True(Task.WaitAll([feed, read, exit], Bound), $"the child did not finish within {Bound}");
+        if (!Task.WaitAll([feed, read, exit], Bound))
+        {
+            // Killed first, so that the feed and the copy end (a broken pipe, end of file) and the
+            // pipes can be closed: closing a pipe under a blocked write or read may itself block.
+            child.Kill();
+            child.Wait();
+            Assert.Fail($"the child did not finish within {Bound} (fed: {feed.IsCompleted}, read: {read.IsCompleted}, exited: {exit.IsCompleted})");
+        }
         return (output.ToArray(), exit.Result);
     }
 

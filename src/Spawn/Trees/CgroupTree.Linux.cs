@@ -6,18 +6,17 @@ using Spawn.Internal;
 namespace Spawn;
 
 /// <summary>
-/// A cgroup (v2) that Spawn created to contain one command and everything it starts: a child
-/// started in it (<see cref="Command.WithProcessTree"/>) is placed there from its first instruction,
-/// and every descendant — background jobs, double-forked daemons, new session leaders — stays in
-/// it. The tree can then be signalled or killed as a whole, waited for until empty, and asked what
-/// it used. Disposing kills what is left and removes the cgroup.
+/// A process tree on Linux: a cgroup (v2) that Spawn created to contain one command and everything
+/// it starts. A child started in it is placed there from its first instruction (clone3 with
+/// CLONE_INTO_CGROUP), and every descendant — background jobs, double-forked daemons, new session
+/// leaders — stays in it. Disposing kills what is left and removes the cgroup.
 /// </summary>
 /// <remarks>
 /// Needs a cgroup v2 hierarchy in which this process may create cgroups (root, or a delegated
 /// subtree), and the Linux fast path to start a child inside one. Where either is missing,
-/// <see cref="Create()"/> throws <see cref="CgroupUnavailableException"/>.
+/// <see cref="Create"/> throws <see cref="CgroupUnavailableException"/>.
 /// </remarks>
-public sealed class ProcessTree : IDisposable
+internal sealed class CgroupTree : TreeContainer
 {
     private const uint EpollPri = 0x2;
 
@@ -43,7 +42,7 @@ public sealed class ProcessTree : IDisposable
     private TreeUsage? _finalUsage;
     private int _disposed;
 
-    private ProcessTree(string path, string? memoryV1Path, TreeSentinel sentinel, SafeFileHandle events, SafeFileHandle? kill,
+    private CgroupTree(string path, string? memoryV1Path, TreeSentinel sentinel, SafeFileHandle events, SafeFileHandle? kill,
         SafeFileHandle? cpuStat, SafeFileHandle? peak, string? peakPath, ResourceLimits? limits, TreeControllers? controllers)
     {
         Limits = limits;
@@ -60,63 +59,30 @@ public sealed class ProcessTree : IDisposable
     }
 
     /// <summary>The cgroup directory.</summary>
-    public string CgroupPath { get; }
+    internal override string CgroupPath { get; }
 
-    /// <summary>The limits on the whole tree it was created with (<see cref="Create(ResourceLimits?)"/>), or null.</summary>
-    public ResourceLimits? Limits { get; }
+    internal override ResourceLimits? Limits { get; }
 
     /// <summary>The v1 cgroups made for the limits (hybrid systems), removed with the tree; for tests.</summary>
     internal IReadOnlyList<string> LimitV1Directories => _controllers?.V1Directories ?? [];
 
     /// <summary>cgroup v1 cgroup.procs files a child joins before exec, where a limit's controller is bound to v1 (hybrid systems).</summary>
-    internal IReadOnlyList<SafeHandle>? JoinFiles => _controllers?.JoinFiles is { Count: > 0 } files ? files : null;
+    internal override IReadOnlyList<SafeHandle>? JoinFiles => _controllers?.JoinFiles is { Count: > 0 } files ? files : null;
 
     /// <summary>The v1 memory cgroup on hybrid systems, else null.</summary>
     internal string? MemoryV1Path => _memoryV1Path;
 
     /// <summary>
     /// Creates a new, empty cgroup below this process's own, with a sentinel that removes it (and
-    /// kills what runs in it) if this process dies without disposing the tree.
+    /// kills what runs in it) if this process dies without disposing the tree, and the limits on
+    /// the whole tree (already validated by <see cref="ProcessTree.Create(ResourceLimits?)"/>) written
+    /// before anything runs in it. On hybrid systems, where a controller is bound to cgroup v1, a v1
+    /// cgroup of the tree's name holds the limit.
     /// </summary>
-    /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here; the message says why.</exception>
-    /// <exception cref="SpawnException">A system call failed, for example EMFILE at the open-file limit (the tree needs a few descriptors); nothing is left behind.</exception>
-    /// <exception cref="PlatformNotSupportedException">This is not Linux (on Windows every command already runs in a job object that a cancellation or timeout terminates).</exception>
-    public static ProcessTree Create() => Create(null);
-
-    /// <summary>
-    /// Creates a new, empty cgroup below this process's own, as <see cref="Create()"/> does, with limits
-    /// on what the whole tree may use: memory (<c>memory.max</c>, <c>memory.high</c>, <c>memory.swap.max</c>),
-    /// CPU (<c>cpu.max</c> as a number of CPUs, <c>cpu.weight</c>) and processes (<c>pids.max</c>). The
-    /// controllers are enabled for our cgroup's children where they are not yet (cgroup.subtree_control),
-    /// and the limits are written before anything runs in the tree. On hybrid systems, where a controller
-    /// is bound to cgroup v1, a v1 cgroup of the tree's name holds the limit; a child started by
-    /// <see cref="Command.WithLimits"/> joins it before it executes its program (one started with
-    /// <see cref="ProcessHandle.Start(string, IReadOnlyList{string}, StartOptions?)"/> and
-    /// <see cref="StartOptions.CgroupPath"/> joins only the v2 cgroup). <see cref="GetUsage"/> then says
-    /// how often the limits were reached.
-    /// </summary>
-    /// <param name="limits">The limits; only those on the whole tree (<see cref="ResourceLimits"/> says which). Null: none.</param>
-    /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here, or a controller a limit needs cannot be had or set (the message says which and why).</exception>
-    /// <exception cref="ArgumentException">A limit the child sets on itself (open files, nice, ...) was given: those go to <see cref="StartOptions.Limits"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range.</exception>
+    /// <exception cref="CgroupUnavailableException">Cgroups cannot be used here, or a controller a limit needs cannot be had or set.</exception>
     /// <exception cref="SpawnException">A system call failed (EMFILE, for example); nothing is left behind.</exception>
-    /// <exception cref="PlatformNotSupportedException">This is not Linux (on Windows every command already runs in a job object that a cancellation or timeout terminates).</exception>
-    public static ProcessTree Create(ResourceLimits? limits)
+    internal static CgroupTree Create(ResourceLimits? limits)
     {
-        PlatformGuard.ThrowIfUnsupported();
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("A ProcessTree is a cgroup, which Windows does not have; on Windows every command runs in a job object of its own, which a cancellation or timeout terminates.");
-        }
-        if (limits is not null)
-        {
-            if (limits.HasProcessLimits)
-            {
-                throw new ArgumentException($"A process tree takes only the limits on the whole tree; those a process sets on itself ({limits.ProcessPart}) go to StartOptions.Limits (Command.WithLimits splits them itself).", nameof(limits));
-            }
-            limits.Validate();
-            if (!limits.NeedsTree) limits = null;
-        }
         string parent = CgroupHierarchy.OwnV2Directory
             ?? throw new CgroupUnavailableException("No cgroup v2 hierarchy is mounted (see /proc/self/mountinfo), so a process tree cannot be contained.");
         if (ProcessHandle.SpawnPath != SpawnPath.LinuxClone)
@@ -169,7 +135,7 @@ public sealed class ProcessTree : IDisposable
             kill = CgroupFile.OpenIfPresent(Path.Combine(path, "cgroup.kill"), FileAccess.Write);
             cpuStat = CgroupFile.OpenIfPresent(Path.Combine(path, "cpu.stat"), FileAccess.Read);
             peak = peakPath is null ? null : CgroupFile.OpenIfPresent(peakPath, FileAccess.Read);
-            return new ProcessTree(path, memoryV1, sentinel, events, kill, cpuStat, peak, peak is null ? null : peakPath, limits, controllers);
+            return new CgroupTree(path, memoryV1, sentinel, events, kill, cpuStat, peak, peak is null ? null : peakPath, limits, controllers);
         }
         catch
         {
@@ -213,13 +179,13 @@ public sealed class ProcessTree : IDisposable
 
     /// <summary>The processes in the tree now; empty once the tree is disposed.</summary>
     /// <exception cref="SpawnException">cgroup.procs could not be read (EMFILE at the open-file limit, for example).</exception>
-    public IReadOnlyList<int> ProcessIds =>
+    internal override IReadOnlyList<int> ProcessIds =>
         Volatile.Read(ref _disposed) != 0 ? [] :
         [.. (CgroupFile.ReadIfPresent(Path.Combine(CgroupPath, "cgroup.procs")) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
 
     /// <summary>True when no process is left in the tree (always, once it is disposed).</summary>
     /// <exception cref="SpawnException">cgroup.events could not be read: whether the tree is empty is unknown.</exception>
-    public bool IsEmpty
+    internal override bool IsEmpty
     {
         get
         {
@@ -237,10 +203,6 @@ public sealed class ProcessTree : IDisposable
 
     private string EventsPath => Path.Combine(CgroupPath, "cgroup.events");
 
-    /// <summary>Sends <paramref name="signal"/> to every process in the tree (see <see cref="Signal(int)"/>).</summary>
-    /// <returns>How many processes it was sent to.</returns>
-    public int Signal(System.Runtime.InteropServices.PosixSignal signal) => Signal(Signals.FromPosixSignal(signal));
-
     /// <summary>
     /// Sends <paramref name="signal"/> to every process in the tree. Each is addressed through a
     /// pidfd that is checked to belong to this cgroup first, so a PID reused meanwhile by a process
@@ -248,9 +210,8 @@ public sealed class ProcessTree : IDisposable
     /// </summary>
     /// <returns>How many processes were signalled.</returns>
     /// <exception cref="SpawnException">A member's pidfd or the member list could not be had (EMFILE, for example).</exception>
-    public int Signal(int signal)
+    internal override int Signal(int signal)
     {
-        Signals.Validate(signal);
         if (Volatile.Read(ref _disposed) != 0) return 0; // removed: nobody is left in it
         var signalled = new HashSet<int>();
         for (int sweep = 0; sweep < 8; sweep++)
@@ -266,11 +227,11 @@ public sealed class ProcessTree : IDisposable
     }
 
     /// <summary>
-    /// Kills every process in the tree at once (cgroup.kill, kept open since <see cref="Create()"/>, so it
+    /// Kills every process in the tree at once (cgroup.kill, kept open since <see cref="Create"/>, so it
     /// works with a full fd table), daemons and new sessions included. A no-op once the tree is gone.
     /// </summary>
     /// <exception cref="SpawnException">The kill could not be written.</exception>
-    public void Kill()
+    internal override void Kill()
     {
         if (Volatile.Read(ref _disposed) != 0) return; // removed: nobody is left in it
         try
@@ -305,7 +266,7 @@ public sealed class ProcessTree : IDisposable
 
     /// <summary>Completes when no process is left in the tree (cgroup.events "populated 0"), or the tree is disposed; no polling.</summary>
     /// <exception cref="SpawnException">cgroup.events could not be read.</exception>
-    public Task WaitEmptyAsync(CancellationToken cancellationToken = default)
+    internal override Task WaitEmptyAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _disposed) != 0) return Task.CompletedTask;
         Task emptied;
@@ -338,12 +299,12 @@ public sealed class ProcessTree : IDisposable
 
     /// <summary>
     /// What the tree has used so far: CPU time from cpu.stat, peak memory where a memory controller
-    /// accounts it. Both files are kept open since <see cref="Create()"/>. After <see cref="Dispose"/>,
+    /// accounts it. Both files are kept open since <see cref="Create"/>. After <see cref="Dispose"/>,
     /// what it had used when it was removed.
     /// </summary>
     /// <exception cref="SpawnException">The files could not be read.</exception>
     /// <exception cref="ObjectDisposedException">The tree was disposed and its final usage could not be read then.</exception>
-    public TreeUsage GetUsage()
+    internal override TreeUsage GetUsage()
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
@@ -378,7 +339,7 @@ public sealed class ProcessTree : IDisposable
     /// the child may have forked: so every member of the v2 tree is moved, sweep after sweep, until
     /// none is missing, and memory charged before a move moves with it (move_charge_at_immigrate).
     /// </summary>
-    internal void AddToMemoryAccounting()
+    internal override void AfterStart()
     {
         if (_memoryV1Path is null) return;
         try
@@ -419,7 +380,7 @@ public sealed class ProcessTree : IDisposable
     /// the cgroup still be busy after that (a process stuck in the kernel), the tree's sentinel is
     /// left to remove it once it can. Idempotent.
     /// </summary>
-    public void Dispose()
+    public override void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         bool removed = false;
