@@ -110,31 +110,22 @@ public sealed partial class ChildProcess
     /// </summary>
     private void SignalForCancel(int signal)
     {
-        if (Tree is not null)
+        if (OperatingSystem.IsWindows() && (Tree is not null || _job is not null))
         {
-            if (OperatingSystem.IsWindows())
-            {
-                // No signal asks a process to end on Windows: whatever the cancel signal, the tree
-                // ends. The child first, through its handle, so its state says it was killed.
-                lock (_endLock)
-                {
-                    Handle.Kill();
-                    Tree.Kill();
-                }
-            }
-            else if (signal == Signals.SIGKILL) Tree.Kill();
-            else Tree.Signal(signal);
-            return;
-        }
-        if (OperatingSystem.IsWindows() && _job is not null)
-        {
-            // Windows has no signal to ask a process to end: whatever the cancel signal, the job
-            // ends. The child first, through its handle, so its state says it was killed.
+            // No signal asks a process to end on Windows: whatever the cancel signal, the tree or
+            // job ends. The child first, through its handle, so its state says it was killed.
             lock (EndLock)
             {
                 Handle.Kill();
-                _job.Terminate();
+                if (Tree is not null) Tree.Kill();
+                else _job!.Terminate();
             }
+            return;
+        }
+        if (Tree is not null)
+        {
+            if (signal == Signals.SIGKILL) Tree.Kill();
+            else Tree.Signal(signal);
             return;
         }
         bool group = StartedOwnGroup;
