@@ -12,6 +12,8 @@
 //   Spawn.TestHost exhaust-nofile [cold] | exhaust-nproc
 //   Spawn.TestHost current-process
 //       see SelfScenario.cs: CurrentProcess's group, signal and exit calls on this process.
+//   Spawn.TestHost peak-above-ours
+//       see PeakScenario.cs: a child whose peak memory is above this process's reports it.
 //   Spawn.TestHost sigchld-ignored RUNS
 //   Spawn.TestHost signal-storm CYCLES
 //   Spawn.TestHost starved-pool | starved-pool-handles
@@ -42,6 +44,8 @@ switch (args)
         return Sandbox.Run(errnoName, int.Parse(sandboxRuns, CultureInfo.InvariantCulture), args.Length > 3 ? args[3] : "all");
     case ["exhaust-nofile", ..]:
         return Exhaustion.Nofile(cold: args is [_, "cold"]);
+    case ["peak-above-ours"]:
+        return Spawn.TestHost.PeakScenario.Run();
     case ["current-process"]:
         return Spawn.TestHost.SelfScenario.Run();
     case ["exhaust-nproc"]:
