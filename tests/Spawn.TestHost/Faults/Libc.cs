@@ -29,6 +29,10 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     internal static partial long Syscall(long number, nint arg1, nint arg2, nint arg3, nint arg4);
 
+    /// <summary>getrusage(2) into 18 longs (struct rusage on 64-bit Linux); index 4 is ru_maxrss (KiB).</summary>
+    [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    internal static partial int GetRUsage(int who, long* usage);
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     internal static partial uint GetEuid();
 
