@@ -27,42 +27,22 @@ public sealed class CommandLeakTests(ITestOutputHelper output)
     public async Task Two_hundred_fifty_six_children_streaming_at_once_run_on_a_bounded_number_of_threads()
     {
         await new Command("true").OutputAsync(); // the reactor thread exists from here on
-        // The runtime's own threads counted apart (the pool's workers, its timer ...): it sizes the
-        // pool by the machine's load (hill climbing, starvation injection), whatever the code under test does.
-        (int baseline, int poolBaseline) = ProcessTable.ThreadCounts();
-        int peak = baseline, poolPeak = poolBaseline;
-        string names = "";
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                (int now, int pool) = ProcessTable.ThreadCounts();
-                if (now > peak || pool > poolPeak)
-                {
-                    peak = Math.Max(peak, now);
-                    poolPeak = Math.Max(poolPeak, pool);
-                    names = ProcessTable.ThreadNames();
-                }
-                await Task.Delay(20);
-            }
-        });
+        await using ThreadPeakSampler threads = ThreadPeakSampler.Start();
 
         Command writer = new("head", "-c", "1048576", "/dev/zero");
         BinaryCommandResult[] results = await Task.WhenAll(Enumerable.Range(0, 256).Select(_ => writer.OutputBytesAsync()))
             .WaitAsync(TimeSpan.FromMinutes(3));
-        sampling.Cancel();
-        await sampler;
+        await threads.StopAsync();
 
         Assert.All(results, r => Assert.Equal(1048576, r.StandardOutput.Length));
-        output.WriteLine($"threads: {baseline} before, peak {peak}; pool: {poolBaseline} before, peak {poolPeak}, with 256 children streaming: {names}");
+        output.WriteLine($"{threads}, with 256 children streaming: {threads.Names}");
         // The bound: one reactor thread serves all 512 pipes, and the copies run as short
         // thread-pool work items between reads. A thread per pipe (what blocking pipe reads need)
         // would add 512 threads, of ours or of the pool's. What remains is the thread pool's own
         // sizing: its hill-climbing adds a few workers while 256 MB are copied on the machine's
         // cores (seen: 9 to 14 here on 2 cores), and a loaded machine's starvation injection a
         // few more, which does not grow with the number of children.
-        Assert.True(peak <= baseline + 4, $"threads other than the runtime's: {baseline} before, peak {peak}: {names}");
-        Assert.True(poolPeak <= poolBaseline + 64, $"the runtime's threads: {poolBaseline} before, peak {poolPeak}: {names}");
+        Assert.True(threads.Peak <= threads.Baseline + 4, $"threads other than the runtime's: {threads.Baseline} before, peak {threads.Peak}: {threads.Names}");
+        Assert.True(threads.PoolPeak <= threads.PoolBaseline + 64, $"the runtime's threads: {threads.PoolBaseline} before, peak {threads.PoolPeak}: {threads.Names}");
     }
 }

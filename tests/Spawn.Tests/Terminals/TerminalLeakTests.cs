@@ -66,41 +66,21 @@ public sealed class TerminalLeakTests(ITestOutputHelper output)
     public async Task Two_hundred_fifty_six_children_on_terminals_at_once_run_on_a_bounded_number_of_threads()
     {
         await new Command("true").WithPseudoTerminal().OutputAsync(); // the reactor thread exists from here on
-        // The runtime's own threads counted apart (the pool's workers, its timer ...): it sizes the
-        // pool by the machine's load (hill climbing, starvation injection), whatever the code under test does.
-        (int baseline, int poolBaseline) = ProcessTable.ThreadCounts();
-        int peak = baseline, poolPeak = poolBaseline;
-        string names = "";
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                (int now, int pool) = ProcessTable.ThreadCounts();
-                if (now > peak || pool > poolPeak)
-                {
-                    peak = Math.Max(peak, now);
-                    poolPeak = Math.Max(poolPeak, pool);
-                    names = ProcessTable.ThreadNames();
-                }
-                await Task.Delay(20);
-            }
-        });
+        await using ThreadPeakSampler threads = ThreadPeakSampler.Start();
 
         const int Size = 262144;
         Command writer = new Command("head", "-c", Size.ToString(System.Globalization.CultureInfo.InvariantCulture), "/dev/zero").WithPseudoTerminal();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         BinaryCommandResult[] results = await Task.WhenAll(Enumerable.Range(0, 256).Select(_ => writer.OutputBytesAsync()))
             .WaitAsync(TimeSpan.FromMinutes(3));
-        sampling.Cancel();
-        await sampler;
+        await threads.StopAsync();
 
         Assert.All(results, r => Assert.Equal(Size, r.StandardOutput.Length));
-        output.WriteLine($"threads: {baseline} before, peak {peak}; pool: {poolBaseline} before, peak {poolPeak}, with 256 children on terminals in {clock.ElapsedMilliseconds} ms: {names}");
+        output.WriteLine($"{threads}, with 256 children on terminals in {clock.ElapsedMilliseconds} ms: {threads.Names}");
         // As the pipe twin (CommandLeakTests): one reactor thread reads all 256 masters; a thread
         // per terminal would add 256, of ours or of the pool's.
-        Assert.True(peak <= baseline + 4, $"threads other than the runtime's: {baseline} before, peak {peak}: {names}");
-        Assert.True(poolPeak <= poolBaseline + 64, $"the runtime's threads: {poolBaseline} before, peak {poolPeak}: {names}");
+        Assert.True(threads.Peak <= threads.Baseline + 4, $"threads other than the runtime's: {threads.Baseline} before, peak {threads.Peak}: {threads.Names}");
+        Assert.True(threads.PoolPeak <= threads.PoolBaseline + 64, $"the runtime's threads: {threads.PoolBaseline} before, peak {threads.PoolPeak}: {threads.Names}");
     }
 }
 
