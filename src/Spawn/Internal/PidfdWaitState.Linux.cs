@@ -232,6 +232,8 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         {
             Pidfd.DangerousRelease();
         }
+        // Done (closing the pidfd unless someone else holds it) only after our own reference is gone.
+        if (State is not null) MarkDone();
         // Another blocking Wait owns the reap and publishes the state; wait for that, not the kernel
         // (once it has reaped, the kernel no longer knows the child).
         if (anotherWaitReaps) WaitForPublishedState();
@@ -257,7 +259,8 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
 
     /// <summary>
     /// Reaps with a blocking waitid (with resource usage), owning the reap alone. On an unexpected
-    /// error the child goes back to the exit watcher, so it is still reaped when it exits.
+    /// error the child goes back to the exit watcher, so it is still reaped when it exits. The caller
+    /// calls <see cref="ProcessWaitState.MarkDone"/> once it has dropped its reference on the pidfd.
     /// </summary>
     private void ReapBlocking(int fd)
     {
@@ -275,7 +278,6 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
                 PublishLocked(errno == 0 && reaped is not null ? reaped : ExitInfoAfterReap(fd) ?? ForeignReapUnknown());
             }
         }
-        MarkDone();
     }
 
     /// <summary>
@@ -305,12 +307,16 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         {
             Unwatch();
         }
+        // The pidfd is out of the epoll set and the registration's reference is gone: Done drops the
+        // owning one and closes it, before any waiter resumes.
+        if (State is not null) MarkDone();
     }
 
     /// <summary>
     /// Reaps the child if it has exited: waitid(P_PIDFD, WNOHANG) with resource usage. If another
     /// component reaped it first, the status comes from the pidfd's exit info where the kernel keeps
-    /// it. The caller holds a reference on the pidfd.
+    /// it. The caller holds a reference on the pidfd, and calls <see cref="ProcessWaitState.MarkDone"/>
+    /// once it has dropped it.
     /// </summary>
     private void TryReap(int fd)
     {
@@ -331,7 +337,6 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
                 PublishLocked(ExitInfoAfterReap(fd) ?? ForeignReapUnknown());
             }
         }
-        MarkDone();
     }
 
     /// <summary>
@@ -360,7 +365,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
     private ProcessState ForeignReapUnknown() =>
         ProcessState.Unknown(Pid, ForeignReaper.Describe() + ", and this kernel keeps no exit status on the pidfd (Linux 6.15+ does)");
 
-    /// <summary>A non-child has exited: its status is known once its parent has reaped it (Linux 6.15+).</summary>
+    /// <summary>A non-child has exited: its status is known once its parent has reaped it (Linux 6.15+). The caller then calls <see cref="ProcessWaitState.MarkDone"/>, as for <see cref="TryReap"/>.</summary>
     private void PublishFromExitInfo(int fd)
     {
         lock (Sync)
@@ -369,7 +374,6 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
             PublishLocked(ExitInfo(fd)
                 ?? ProcessState.Unknown(Pid, "the process is not our child and the kernel had no exit status for it (its parent had not reaped it yet, or the kernel is older than 6.15)"));
         }
-        MarkDone();
     }
 
     private bool TryRearmForReap(ulong registration, int fd)

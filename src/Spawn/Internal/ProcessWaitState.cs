@@ -306,25 +306,35 @@ internal abstract class ProcessWaitState
     {
     }
 
-    /// <summary>Publishes the final state (under <see cref="Sync"/>) and completes the pending waits.</summary>
+    /// <summary>
+    /// Publishes the final state (under <see cref="Sync"/>). The pending waits complete in
+    /// <see cref="MarkDone"/>, which every publisher calls once it has let go of the OS handle.
+    /// </summary>
     protected void PublishLocked(ProcessState state)
     {
         Check(Monitor.IsEntered(Sync), "the state is published under the lock");
         Check(_state is null, "the state is published once");
         _state = state;
         if (IsChild) Telemetry.ChildFinished(state, StartTelemetry);
-        _exited?.TrySetResult(state);
     }
 
     /// <summary>Fails the pending waits (under <see cref="Sync"/>): the watch failed, or a non-child's handle was disposed.</summary>
     protected void FailWaitersLocked(Exception failure) => _exited?.TrySetException(failure);
 
-    /// <summary>Running → Done after the state is published; the winner drops the owning reference.</summary>
+    /// <summary>
+    /// Running → Done after the state is published; the winner drops the owning reference. Then the
+    /// pending waits complete: a caller whose wait returns finds the handle already closed (unless
+    /// something else still holds a reference), as after a blocking Wait. Any caller that saw the
+    /// state may call this; the waits complete once.
+    /// </summary>
     protected void MarkDone()
     {
-        Check(_state is not null, "the state is published before the status becomes Done");
+        ProcessState? state = _state;
+        Check(state is not null, "the state is published before the status becomes Done");
         bool owner = Interlocked.CompareExchange(ref _status, Done, Running) == Running;
         OnDone(owner);
+        // Written before the state under the lock, so visible to whoever has read the state.
+        Volatile.Read(ref _exited)?.TrySetResult(state!);
     }
 
     /// <summary>

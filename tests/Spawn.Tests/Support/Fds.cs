@@ -141,6 +141,23 @@ internal static class Fds
         return false;
     }
 
+    /// <summary>
+    /// What <paramref name="fd"/> refers to now, told apart from whatever may take its number later
+    /// (its link target with its inode), or null when it is not open.
+    /// </summary>
+    internal static string? Identity(int fd)
+    {
+        try
+        {
+            string? target = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+            return target is null ? null : $"{target} ino: {FdInfoField(fd, "ino:")}";
+        }
+        catch (IOException)
+        {
+            return null; // not open (or closed while read)
+        }
+    }
+
     private static string? FdInfoField(int fd, string field)
     {
         foreach (string line in File.ReadAllLines($"/proc/self/fdinfo/{fd}"))
