@@ -37,6 +37,11 @@ internal static class StandardStreams
             // own the descriptor: disposing the stream disposes its handle, never closes our stdout.
             using var stream = new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
             stream.Write(bytes);
+            // A regular file (2>log) is written at the stream's own position (pwrite), which leaves
+            // the descriptor's offset where it was: what the program or the shell writes next would
+            // overwrite the message. FileStream moves the offset past what it wrote when its handle
+            // is handed out, so hand it out.
+            if (stream.CanSeek) _ = stream.SafeFileHandle;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or ObjectDisposedException)
         {
