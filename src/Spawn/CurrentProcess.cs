@@ -79,6 +79,28 @@ public static class CurrentProcess
     }
 
     /// <summary>
+    /// Sets <paramref name="signal"/> back to its default disposition if this process ignores it
+    /// (SIG_IGN), and leaves any other disposition alone. A process can start with signals ignored:
+    /// a shell starts its background jobs with SIGINT and SIGQUIT ignored, and nohup ignores SIGHUP.
+    /// .NET respects such an ignore: a <see cref="System.Runtime.InteropServices.PosixSignalRegistration"/>
+    /// for it is never called. A tool that must catch the signal all the same (as GNU timeout catches
+    /// the signals it passes on) calls this first. .NET settles SIGINT and SIGQUIT when its own signal
+    /// handling starts (the first PosixSignalRegistration, Console or System.Diagnostics.Process use):
+    /// call this before that.
+    /// </summary>
+    /// <returns>True when the signal was ignored and is now at its default disposition.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">Not a signal number (1 to 64).</exception>
+    /// <exception cref="SpawnException">The disposition could not be read or set.</exception>
+    /// <exception cref="PlatformNotSupportedException">This is not Linux.</exception>
+    public static bool StopIgnoringSignal(int signal)
+    {
+        PlatformGuard.ThrowIfNotLinux("The calling process's process group and signals");
+        ArgumentOutOfRangeException.ThrowIfZero(signal);
+        Signals.Validate(signal);
+        return OwnProcess.StopIgnoring(signal);
+    }
+
+    /// <summary>
     /// Ends this process by <paramref name="signal"/>: core dumps are switched off (the signal is
     /// a child's, not a crash of ours), the signal's disposition is set back to the default, and
     /// the signal is raised. Returns only for a signal whose default action does not end a process

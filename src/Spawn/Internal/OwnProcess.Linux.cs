@@ -22,6 +22,18 @@ internal static class OwnProcess
         }
     }
 
+    /// <summary>SIG_IGN → SIG_DFL; any other disposition (a handler the runtime installed) stays. True when it was ignored.</summary>
+    internal static bool StopIgnoring(int signal)
+    {
+        if (Sys.GetHandler(signal, out nint handler) != 0)
+        {
+            throw SpawnException.FromErrno($"Reading the disposition of {Signals.Name(signal)} (sigaction)", Errno.Last());
+        }
+        if (handler != Sys.SIG_IGN) return false;
+        SetDisposition(signal, ignore: false);
+        return true;
+    }
+
     /// <exception cref="SpawnException">kill(0) failed (EPERM for every member).</exception>
     internal static void SignalProcessGroup(int signal)
     {

@@ -48,6 +48,15 @@ internal static partial class Sys
         return *(nint*)current == SIG_IGN || (*(int*)(current + SigactionFlagsOffset) & SA_NOCLDWAIT) != 0;
     }
 
+    /// <summary>sigaction(2) read only: the current handler (SIG_DFL, SIG_IGN or a function), or -1 with errno set.</summary>
+    internal static unsafe int GetHandler(int signal, out nint handler)
+    {
+        byte* current = stackalloc byte[SigactionSize];
+        int result = Sigaction(signal, null, current);
+        handler = result == 0 ? *(nint*)current : SIG_DFL;
+        return result;
+    }
+
     /// <summary>sigaction(2) with <paramref name="handler"/> SIG_DFL or SIG_IGN, an empty mask and no flags.</summary>
     internal static unsafe int SetDisposition(int signal, nint handler)
     {
