@@ -18,6 +18,13 @@ internal static class RunCommand
 
     /// <summary>GNU timeout's signals (the deadline's own signal is added), then Spawn's extras USR1, USR2 and WINCH.</summary>
     private static readonly int[] s_handled = [Signals.SIGINT, Signals.SIGQUIT, Signals.SIGHUP, Signals.SIGTERM];
+
+    /// <summary>
+    /// GNU timeout's own timer signal: received from outside, it is the deadline come early (an
+    /// outer timeout that times out with -s ALRM times out this one too, which then sends its own
+    /// signal). Caught with or without a deadline, so it never ends us by its default action.
+    /// </summary>
+    private const int AlarmSignal = Signals.SIGALRM;
     private static readonly int[] s_passedOn = [Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH];
 
     /// <summary>The signals a terminal sends to its whole foreground group (Ctrl+C, Ctrl+\, a resize).</summary>
@@ -46,6 +53,18 @@ internal static class RunCommand
             StandardStreams.ErrorLine("spawn: --pty: pseudo-terminals are Linux only in spawn (Windows' ConPTY is not supported)");
             return ToolFailed;
         }
+        // GNU timeout catches its signals even when it started with them ignored (a shell's
+        // background job starts with SIGINT and SIGQUIT ignored): so `timeout ... &` followed by
+        // `kill -INT` still reaches the program. .NET would respect the ignore, and it settles
+        // SIGINT and SIGQUIT when its signal handling starts, which is below.
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (int signal in (int[])[.. s_handled, AlarmSignal, options.Signal])
+            {
+                if (Catchable(signal)) CurrentProcess.StopIgnoringSignal(signal);
+            }
+        }
+
         Command command = new Command(options.Command[0], options.Command[1..])
             .WithStdin(InputSource.Inherit)
             .WithStdout(OutputTarget.Inherit)
@@ -71,7 +90,7 @@ internal static class RunCommand
             CurrentProcess.IgnoreSignal(Signals.SIGTTOU);
         }
 
-        int[] handled = !OperatingSystem.IsLinux() ? [] : [.. s_handled, .. s_passedOn, .. Catchable(options.Signal) && !s_handled.Contains(options.Signal) && !s_passedOn.Contains(options.Signal) ? [options.Signal] : Array.Empty<int>()];
+        int[] handled = !OperatingSystem.IsLinux() ? [] : [.. s_handled, AlarmSignal, .. s_passedOn, .. Catchable(options.Signal) && !s_handled.Contains(options.Signal) && options.Signal != AlarmSignal && !s_passedOn.Contains(options.Signal) ? [options.Signal] : Array.Empty<int>()];
         var forwarding = new SignalForwarding(handled);
         var clock = Stopwatch.StartNew();
         ChildProcess child;
@@ -114,6 +133,7 @@ internal static class RunCommand
             {
                 // With --pty a resize of ours resizes the program's terminal, whose kernel side tells its group.
                 if (signal == Signals.SIGWINCH && pty is not null) pty.Resize();
+                else if (signal == AlarmSignal) run.OnAlarm();
                 else run.OnSignal(signal, s_handled.Contains(signal) || signal == options.Signal, s_fromTerminal.Contains(signal));
             }, target);
             ProcessState state = run.Wait();
@@ -233,6 +253,9 @@ internal static class RunCommand
             }
             Cleanup(signal, alarm: false, alreadyDelivered: delivered);
         }
+
+        /// <summary>SIGALRM came from outside: as GNU timeout, the deadline has passed now.</summary>
+        internal void OnAlarm() => Cleanup(0, alarm: true, alreadyDelivered: false);
 
         private async Task AlarmAsync(TimeSpan after)
         {

@@ -89,7 +89,8 @@ internal static class Usage
         Upon timeout, send the TERM signal to PROGRAM, if no other SIGNAL specified,
         then CONT, so that a stopped program gets it (not with --foreground). Unless --foreground or --group,
         spawn runs in a process group of its own and signals it, as GNU timeout does.
-        INT, QUIT, HUP and TERM sent to spawn are passed on (USR1, USR2 and WINCH too);
+        INT, QUIT, HUP and TERM sent to spawn are passed on (USR1, USR2 and WINCH too),
+        even when spawn started with them ignored; ALRM sent to spawn times it out now;
         a Ctrl+C, Ctrl+\ or resize that the terminal already sent to the program's
         process group is not sent again.
 
