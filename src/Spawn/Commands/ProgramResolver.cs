@@ -32,24 +32,30 @@ internal static class ProgramResolver
 
         string? relativeHit = null;
         string? notExecutable = null;
+        bool notExecutableIsDirectory = false;
         foreach (string entry in (pathVariable ?? DefaultPath).Split(':'))
         {
             bool relative = entry.Length == 0 || entry[0] != '/';
             string directory = entry.Length == 0 ? "." : entry;
             string candidate = Path.Join(directory, program);
             string onDisk = relative && workingDirectory is not null ? Path.Join(workingDirectory, candidate) : candidate;
-            if (!File.Exists(onDisk)) continue;
+            // A directory of that name is found, as execvp finds it, and cannot be run (EACCES).
+            if (!File.Exists(onDisk) && !Directory.Exists(onDisk)) continue;
             if (relative && !allowRelative)
             {
                 relativeHit ??= candidate;
                 continue;
             }
-            if (ExecutableFile.IsExecutable(onDisk)) return candidate; // has a '/', so exec will not search again
-            notExecutable ??= candidate;
+            bool isDirectory = !File.Exists(onDisk);
+            if (!isDirectory && ExecutableFile.IsExecutable(onDisk)) return candidate; // has a '/', so exec will not search again
+            if (notExecutable is not null) continue;
+            notExecutable = candidate;
+            notExecutableIsDirectory = isDirectory;
         }
         if (notExecutable is not null)
         {
-            throw new ProcessStartException(program, Errno.EACCES, $"found '{notExecutable}' in PATH but it is not executable");
+            string what = notExecutableIsDirectory ? "a directory" : "not executable";
+            throw new ProcessStartException(program, Errno.EACCES, $"found '{notExecutable}' in PATH but it is {what}");
         }
         if (relativeHit is not null)
         {

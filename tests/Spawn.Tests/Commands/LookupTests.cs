@@ -51,6 +51,25 @@ public sealed class LookupTests : IDisposable
         Assert.Contains("not executable", e.Message);
     }
 
+    [Fact]
+    public void A_directory_of_that_name_in_PATH_is_EACCES_as_execvp_says()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "bin", "a-directory"));
+        var e = Assert.Throws<ProcessStartException>(() =>
+            new Command("a-directory").WithEnvironment("PATH", Path.Combine(_dir, "bin")).Start());
+        Assert.Equal("EACCES", e.ErrorName);
+        Assert.Contains("a directory", e.Message);
+    }
+
+    [Fact]
+    public async Task A_directory_earlier_in_PATH_does_not_hide_the_program_after_it()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "first", "shadowed"));
+        Script("second/shadowed", "echo second");
+        var result = await new Command("shadowed").WithEnvironment("PATH", Path.Combine(_dir, "first") + ":" + Path.Combine(_dir, "second")).OutputAsync();
+        Assert.Equal("second\n", result.StandardOutput);
+    }
+
     [Theory]
     [InlineData(".")]
     [InlineData("")]
