@@ -41,7 +41,8 @@ internal static class Duration
             if (end == 0) end = s.Length - i >= 2 && s[i] == '0' && s[i + 1] is 'x' or 'X' ? Hex(s, i, ref value) : 0;
             if (end == 0) end = Decimal(s, i, ref value);
             if (end == 0) return 0;
-            if (negative) value = -value;
+            // A negative underflow is -0, as strtod gives it (and so a duration of 0).
+            if (negative) value = value == double.Epsilon ? -0.0 : -value;
             return end;
         }
 
@@ -75,6 +76,7 @@ internal static class Duration
                 }
             }
             value = double.Parse(s.AsSpan(i, j - i), NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (value == 0 && HasNonZeroDigit(s.AsSpan(i, j - i))) value = double.Epsilon;
             return j;
         }
 
@@ -107,7 +109,24 @@ internal static class Duration
                 }
             }
             value = mantissa * Math.Pow(2, exponent - 4 * fractionDigits);
+            if (value == 0 && mantissa != 0) value = double.Epsilon;
             return j;
+        }
+
+        /// <summary>
+        /// A mantissa digit other than 0 (before the exponent): the number is not zero, even where
+        /// it is too small for a double. Such an underflow reads as the smallest positive double, so
+        /// "1e-5000" is a deadline that has already passed, as in GNU timeout since 9.2, never 0
+        /// (which means no deadline at all).
+        /// </summary>
+        private static bool HasNonZeroDigit(ReadOnlySpan<char> number)
+        {
+            foreach (char c in number)
+            {
+                if (c is 'e' or 'E') break;
+                if (c is >= '1' and <= '9') return true;
+            }
+            return false;
         }
 
         private static int HexDigit(char c) => c switch

@@ -65,6 +65,13 @@ internal static class RunCommand
             }
         }
 
+        if (options.Command[0].Length == 0)
+        {
+            // As execvp(""): no such file (the library refuses an empty program name outright).
+            // 2 is ENOENT on Linux and ERROR_FILE_NOT_FOUND on Windows, so the system's own words.
+            StandardStreams.ErrorLine($"spawn: failed to run command {Quote.Of("")}: {Marshal.GetPInvokeErrorMessage(2)}");
+            return NotFound;
+        }
         Command command = new Command(options.Command[0], options.Command[1..])
             .WithStdin(InputSource.Inherit)
             .WithStdout(OutputTarget.Inherit)

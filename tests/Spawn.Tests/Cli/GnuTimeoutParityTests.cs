@@ -40,6 +40,8 @@ public sealed class GnuTimeoutParityTests
         { "days", ["1d", "true"] },
         { "infinite duration", ["inf", "true"] },
         { "not found", ["5", "no-such-program-anywhere"] },
+        { "an empty program name is not found", ["5", ""] },
+        { "a directory found in PATH cannot be run (126)", ["5", "."] },
         { "not runnable (no execute permission)", ["5", Files.NotExecutable] },
         { "script without #! runs under /bin/sh", ["5", Files.ScriptWithoutShebang] },
         { "bad duration", ["soon", "true"] },

@@ -26,6 +26,24 @@ public sealed class RunToolTests : IDisposable
         Assert.Equal(124, outcome.State.ExitCode);
     }
 
+    /// <summary>
+    /// A duration too small for a double is not 0 (which would mean no deadline): it has passed
+    /// already, as in GNU timeout since 9.2 (Debian 12's 9.1 still reads it as 0). A negative one
+    /// is -0, and so 0.
+    /// </summary>
+    [Theory]
+    [InlineData("1e-5000", 124)]
+    [InlineData("1e-5000d", 124)]
+    [InlineData("0x1p-99999", 124)]
+    [InlineData("0e-5000", 0)]
+    public async Task A_duration_that_underflows_has_passed_already(string duration, int expected)
+    {
+        var outcome = await Tool.RunAsync("run", duration, "sleep", "0.5");
+        Assert.Equal(expected, outcome.State.ExitCode);
+        var negative = await Tool.RunAsync("run", "--", "-" + duration, "true");
+        Assert.Equal(0, negative.State.ExitCode);
+    }
+
     [Fact]
     public async Task Tool_failure_is_125_with_a_one_line_error_and_no_stack_trace()
     {
