@@ -14,7 +14,10 @@ public abstract class InputSource
     /// <summary>/dev/null: the child reads end-of-file at once.</summary>
     public static InputSource Null { get; } = new NullSource();
 
-    /// <summary>Our own stdin, shared with the child.</summary>
+    /// <summary>
+    /// Our own stdin, shared with the child. If this process was started with its stdin closed,
+    /// the child gets /dev/null, never a descriptor this process opened since in that slot.
+    /// </summary>
     public static InputSource Inherit { get; } = new InheritSource();
 
     /// <summary>A pipe the caller writes to through <see cref="ChildProcess.Stdin"/>; closing it gives the child end-of-file.</summary>

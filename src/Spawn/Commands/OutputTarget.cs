@@ -15,7 +15,11 @@ public abstract class OutputTarget
     /// <summary>/dev/null. For stderr, Spawn still keeps the last few KiB for error messages.</summary>
     public static OutputTarget Null { get; } = new NullTarget();
 
-    /// <summary>Our own stdout (for the child's stdout) or stderr (for its stderr).</summary>
+    /// <summary>
+    /// Our own stdout (for the child's stdout) or stderr (for its stderr). If this process was
+    /// started with that stream closed, the child gets /dev/null, never a descriptor this process
+    /// opened since in that slot.
+    /// </summary>
     public static OutputTarget Inherit { get; } = new InheritTarget();
 
     /// <summary>A pipe the caller reads through <see cref="ChildProcess.Stdout"/> or <see cref="ChildProcess.Stderr"/>.</summary>

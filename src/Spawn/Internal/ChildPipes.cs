@@ -24,5 +24,5 @@ internal static class ChildPipes
 
     /// <summary>Our standard stream <paramref name="fd"/> (0, 1 or 2), not owned, for a child that shares it.</summary>
     internal static SafeHandle Inherited(int fd) =>
-        OperatingSystem.IsWindows() ? NamedPipePair.Standard(fd) : new SafeFileHandle(fd, ownsHandle: false);
+        OperatingSystem.IsWindows() ? NamedPipePair.Standard(fd) : StandardStream.ForChild(fd);
 }

@@ -14,6 +14,8 @@ internal static partial class Sys
     internal const int O_APPEND = 0x400;
     internal const int O_CLOEXEC = 0x80000;
 
+    internal const int F_GETFD = 1;
+    internal const int FD_CLOEXEC = 1;
     internal const int F_GETFL = 3;
     internal const int F_SETFL = 4;
     internal const int F_DUPFD_CLOEXEC = 1030;

@@ -44,6 +44,24 @@ public sealed class RunToolTests : IDisposable
         Assert.Equal(0, negative.State.ExitCode);
     }
 
+    /// <summary>
+    /// Started with stdin and stderr closed, the tool's first descriptors (the runtime's, Spawn's)
+    /// take those numbers. The program it runs must not get them as its stdin and stderr: it gets
+    /// /dev/null (stdout, still open, is shared as usual).
+    /// </summary>
+    [Fact]
+    public async Task A_standard_stream_closed_at_start_reaches_the_program_as_dev_null_never_as_one_of_ours()
+    {
+        string program = "for fd in 0 1 2; do readlink /proc/self/fd/$fd || echo closed; done";
+        var outcome = await Tool.RunProgramAsync("/bin/sh", ["sh", "-c", $"exec '{Tool.Path}' run 5 sh -c '{program}' <&- 2>&-"]);
+        string[] targets = outcome.Stdout.TrimEnd('\n').Split('\n');
+        Assert.True(targets.Length == 3, outcome.Stdout);
+        Assert.Equal("/dev/null", targets[0]);
+        Assert.StartsWith("pipe:", targets[1], StringComparison.Ordinal); // the test's own capture pipe
+        Assert.Equal("/dev/null", targets[2]);
+        Assert.Equal(0, outcome.State.ExitCode);
+    }
+
     [Fact]
     public async Task Tool_failure_is_125_with_a_one_line_error_and_no_stack_trace()
     {
