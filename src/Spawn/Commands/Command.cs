@@ -322,8 +322,11 @@ public sealed partial class Command
     /// default, <see cref="ExitContinuation.ThreadPool"/>, queues them to the thread pool. With
     /// <see cref="ExitContinuation.Inline"/> the run's end is handled, and its awaiters resumed,
     /// synchronously on the thread that sees the child's exit (Spawn's exit-watcher thread, shared by
-    /// every process in this program) or, when output is still being copied then, on the thread that
-    /// ends the last copy: one thread wake-up sooner. The code that then runs there includes the
+    /// every process in this program), or, when output is still being copied then, on the thread that
+    /// ends the last copy, or on a thread of yours that ends the run in a blocking <see cref="ChildProcess.Wait"/>
+    /// or <see cref="ChildProcess.Dispose"/>: one thread wake-up sooner. In a pipeline the setting is
+    /// each member's, and the pipeline's own awaiters resume where the member that ends last does.
+    /// The code that then runs there includes the
     /// caller's continuations and any telemetry listener (the run's span ends, its exit is recorded),
     /// so use it only when all of that is short and never blocks (see <see cref="ExitContinuation.Inline"/>).
     /// A run cancelled or timed out before the exit was seen, or one with a process tree, ends on the thread pool all the same:
