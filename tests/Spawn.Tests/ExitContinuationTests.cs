@@ -103,6 +103,20 @@ public sealed class ExitContinuationTests
     }
 
     [Fact]
+    public async Task An_inline_continuation_runs_without_the_wait_states_lock()
+    {
+        // Another thread's Signal takes the wait state's lock in PID mode: it would wait for the
+        // continuation to return if the continuation ran under that lock (bounded here, not a hang).
+        using var child = ProcessHandle.Start("/bin/sleep", ["sleep", "30"]);
+        Task<bool> signalledMeanwhile = child.WaitAsync(ExitContinuation.Inline).ContinueWith(
+            _ => Task.Factory.StartNew(() => child.Signal(0), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(10)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        child.Kill();
+        Assert.True(await signalledMeanwhile.WaitAsync(HangGuard), "another thread's Signal waited for the inline continuation");
+        Assert.False(child.Signal(0));
+    }
+
+    [Fact]
     public async Task An_inline_wait_can_be_cancelled_and_leaves_the_process_alone()
     {
         using var child = ProcessHandle.Start("/bin/sleep", ["sleep", "30"]);
