@@ -170,6 +170,8 @@ internal static class Report
         double? P99(string contender) => results.Get("latency", contender) is { Count: > 0 } s ? Stats.Percentile(s.SelectMany(x => x.Latencies ?? []), 99) : null;
         Target("6. exit latency p99: ProcessHandle.WaitAsync within 1.2x of the floor's p99", P99(Contenders.Spawn) / P99(Contenders.Floor), v => v <= 1.2, X);
         Target("6. exit latency p99: ChildProcess.WaitAsync within 1.2x of the floor's p99", P99(Contenders.SpawnCommand) / P99(Contenders.Floor), v => v <= 1.2, X);
+        Target("6. exit latency p99: ProcessHandle.WaitAsync(ExitContinuation.Inline) within 1.2x of the floor's p99", P99(ExitLatency.SpawnInline) / P99(Contenders.Floor), v => v <= 1.2, X);
+        Target("6. exit latency p99: ChildProcess.WaitAsync, ExitContinuation.Inline, within 1.2x of the floor's p99", P99(ExitLatency.SpawnCommandInline) / P99(Contenders.Floor), v => v <= 1.2, X);
         Target("5. 256 streams: Spawn ≥ 0.95x the floor's MB/s", Median("stream", Contenders.Spawn) / Median("stream", Contenders.Floor), v => v >= 0.95, X);
         Target("8. Process beside a Spawn loop ≥ Process beside a second Process loop",
             Median("neighbour", Neighbour.WithSpawn) / Median("neighbour", Neighbour.WithProcess), v => v >= 1.0, X);

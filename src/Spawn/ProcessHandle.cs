@@ -214,12 +214,44 @@ public sealed partial class ProcessHandle : IDisposable
 
     /// <summary>
     /// Completes when the process has exited, with how it ended. Idempotent, like <see cref="Wait"/>.
-    /// No thread waits for it: in handle mode one shared epoll thread watches every pidfd.
+    /// No thread waits for it: in handle mode one shared epoll thread watches every pidfd. The
+    /// continuations run on the thread pool, unless the child was started with
+    /// <see cref="StartOptions.ExitContinuation"/> set to <see cref="ExitContinuation.Inline"/>.
     /// </summary>
     /// <param name="cancellationToken">Cancels this wait only; the process is left alone.</param>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The handle was disposed before the state was known.</exception>
+#pragma warning disable RS0026 // The overloads differ in a required first parameter of another type, so no call is ambiguous.
     public Task<ProcessState> WaitAsync(CancellationToken cancellationToken = default) => _wait.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Completes when the process has exited, as <see cref="WaitAsync(CancellationToken)"/> does, with
+    /// its continuations where <paramref name="continuation"/> says. With
+    /// <see cref="ExitContinuation.Inline"/> they run synchronously on the thread that sees the exit,
+    /// which is Spawn's exit-watcher thread, shared by every process in this program: the exit reaches
+    /// them one thread wake-up sooner, and a continuation that blocks delays the exit notifications
+    /// (and, in handle mode, the pipe reads) of every other process until it returns. Use it only for
+    /// continuations that are short and never block (see <see cref="ExitContinuation.Inline"/>).
+    /// </summary>
+    /// <remarks>
+    /// A process that has already exited completes the task at once, and an <c>await</c> of it then
+    /// goes on synchronously on the caller's own thread. A cancellation completes the task on the
+    /// thread that cancels the token.
+    /// </remarks>
+    /// <param name="continuation">Where the continuations run: the thread pool (the default of the other overload) or inline.</param>
+    /// <param name="cancellationToken">Cancels this wait only; the process is left alone.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="continuation"/> is not an <see cref="ExitContinuation"/> value.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The handle was disposed before the state was known.</exception>
+    public Task<ProcessState> WaitAsync(ExitContinuation continuation, CancellationToken cancellationToken = default)
+    {
+        if (continuation is not (ExitContinuation.ThreadPool or ExitContinuation.Inline))
+        {
+            throw new ArgumentOutOfRangeException(nameof(continuation), continuation, "Not an ExitContinuation value.");
+        }
+        return _wait.WaitAsync(continuation, cancellationToken);
+    }
+#pragma warning restore RS0026
 
     /// <summary>
     /// Runs <paramref name="func"/> with the raw pidfd while holding a reference on it, so it cannot be

@@ -124,6 +124,16 @@ public sealed class StartOptions
     /// </remarks>
     public bool ExactPeakMemory { get; init; }
 
+    /// <summary>
+    /// Where the continuations of <see cref="ProcessHandle.WaitAsync(CancellationToken)"/> on this
+    /// child's handle run (default <see cref="Spawn.ExitContinuation.ThreadPool"/>). With
+    /// <see cref="Spawn.ExitContinuation.Inline"/> they run on the thread that sees the exit, one
+    /// wake-up sooner: only for continuations that are short and never block (read that value's
+    /// contract). A wait may still choose for itself with
+    /// <see cref="ProcessHandle.WaitAsync(Spawn.ExitContinuation, CancellationToken)"/>.
+    /// </summary>
+    public ExitContinuation ExitContinuation { get; init; }
+
     // Backing fields for the options the spawn-exec trampoline changes on its copy (below).
     private IReadOnlyList<SafeHandle>? _extraFiles;
     private bool _newProcessGroup;

@@ -19,11 +19,18 @@ internal sealed class ExitLatency : Scenario
 
     private static int Samples(BenchOptions options) => options.Quick ? 40 : 200;
 
-    internal override string[] ContendersFor(BenchOptions options) => Contenders.All;
+    /// <summary>ProcessHandle.WaitAsync(ExitContinuation.Inline): the continuation on the thread that saw the exit.</summary>
+    internal const string SpawnInline = "Spawn, inline";
+
+    /// <summary>A command with WithExitContinuation(ExitContinuation.Inline), awaited through ChildProcess.WaitAsync.</summary>
+    internal const string SpawnCommandInline = "Spawn Command, inline";
+
+    internal override string[] ContendersFor(BenchOptions options) => [.. Contenders.All, SpawnInline, SpawnCommandInline];
 
     internal override string Describe(BenchOptions options) =>
         $"{Samples(options)} kills per repetition of a `sleep {Programs.SleepSeconds}` child, each 2 ms after its start with the wait already pending. " +
         "Floor: a thread blocked in waitid(P_PIDFD), clock read as it returns. Spawn: await ProcessHandle.WaitAsync, Kill. Spawn Command: await ChildProcess.WaitAsync, Kill. " +
+        "Spawn, inline / Spawn Command, inline: the same with ExitContinuation.Inline (the continuation runs on the thread that saw the exit). " +
         "Process: await WaitForExitAsync, Kill. CliWrap: await ExecuteAsync(token), token cancelled (its forceful cancellation kills the process).";
 
     internal override IWorkload CreateWorkload(string workerKey, BenchOptions options) => new Workload(workerKey, Samples(options));
@@ -33,6 +40,8 @@ internal sealed class ExitLatency : Scenario
         private readonly RawCommand _raw = new(Programs.Sleep, Programs.SleepArgv);
         private readonly ProcessStartInfo _startInfo = new(Programs.Sleep, [Programs.SleepSeconds]) { UseShellExecute = false };
         private readonly Spawn.Command _spawnCommand = new Spawn.Command(Programs.Sleep, Programs.SleepSeconds).WithExitCodeValidation(false);
+        private readonly Spawn.Command _spawnCommandInline = new Spawn.Command(Programs.Sleep, Programs.SleepSeconds).WithExitCodeValidation(false)
+            .WithExitContinuation(ExitContinuation.Inline);
         private readonly CliWrap.Command _cliWrap = Cli.Wrap(Programs.Sleep).WithArguments([Programs.SleepSeconds]).WithValidation(CommandResultValidation.None);
         private ThreadSampler _threads = null!;
 
@@ -91,6 +100,18 @@ internal sealed class ExitLatency : Scenario
                 case Contenders.SpawnCommand:
                 {
                     await using ChildProcess child = _spawnCommand.Start();
+                    (killed, resumed) = await KillWhileAwaitingAsync(child.WaitAsync(), () => child.Kill()).ConfigureAwait(false);
+                    break;
+                }
+                case SpawnInline:
+                {
+                    using ProcessHandle child = ProcessHandle.Start(Programs.Sleep, Programs.SleepArgv);
+                    (killed, resumed) = await KillWhileAwaitingAsync(child.WaitAsync(ExitContinuation.Inline), () => child.Kill()).ConfigureAwait(false);
+                    break;
+                }
+                case SpawnCommandInline:
+                {
+                    await using ChildProcess child = _spawnCommandInline.Start();
                     (killed, resumed) = await KillWhileAwaitingAsync(child.WaitAsync(), () => child.Kill()).ConfigureAwait(false);
                     break;
                 }

@@ -16,7 +16,9 @@ namespace Spawn;
 // (Wait, Dispose) on its own thread, which also enforces the timeout, the grace period and the
 // pipes' bound itself, so that a blocking call completes with the thread pool starved. The result
 // goes to a task created with RunContinuationsAsynchronously: awaiters resume on the pool, while a
-// blocking wait on it is woken by whichever thread completes it.
+// blocking wait on it is woken by whichever thread completes it. A command with
+// ExitContinuation.Inline drives on the thread that sees the exit and completes the result there,
+// its awaiters resuming on that thread too (hopping to the pool first to end descendants or a tree).
 public sealed partial class ChildProcess
 {
     /// <summary>After a cancellation or timeout, how long the copies may wait for pipes held open by something else, unless <see cref="Command.WaitDelay"/> says otherwise.</summary>
@@ -135,7 +137,14 @@ public sealed partial class ChildProcess
     {
         try
         {
-            ProcessState state = await Handle.WaitAsync().ConfigureAwait(false);
+            // Inline, this goes on on the thread that saw the exit (the wait's default is the command's).
+            ProcessState state = await _wait.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            // Ending descendants or a tree walks the process table or waits for a cgroup to empty:
+            // not on the exit-watcher thread, which every other process's exit waits for.
+            if (Command.ExitContinuation == ExitContinuation.Inline && (Tree is not null || Volatile.Read(ref _cancelReason) != NotCanceled))
+            {
+                await Task.Yield();
+            }
             OnExited(state);
             TreeUsage? treeUsage = await EndTreeOnce().ConfigureAwait(false);
             await _pumpsDone.ConfigureAwait(false);

@@ -21,7 +21,10 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
 
     private ChildProcess(Command command, ProcessWaitState wait, ProcessTree? tree, JobObject? job, PseudoTerminal? terminal, StdioSlot[] slots, StderrTail? stderrTail, Activity? run, CancellationToken cancellationToken)
     {
-        _result = new TaskCompletionSource<CommandResult>(run, TaskCreationOptions.RunContinuationsAsynchronously);
+        // Inline: the awaiters resume where the run ends (see Command.WithExitContinuation).
+        _result = new TaskCompletionSource<CommandResult>(run, command.ExitContinuation == ExitContinuation.Inline
+            ? TaskCreationOptions.None
+            : TaskCreationOptions.RunContinuationsAsynchronously);
         Command = command;
         _wait = wait;
         Handle = new ProcessHandle(wait);
@@ -146,6 +149,7 @@ public sealed partial class ChildProcess : IAsyncDisposable, IDisposable, IStrea
                 CgroupJoinFiles = tree?.Container.JoinFiles,
                 ReportedByCommand = true,
                 ExactPeakMemory = command.ExactPeakMemory,
+                ExitContinuation = command.ExitContinuation,
             });
             tree?.Container.AfterStart();
         }

@@ -134,6 +134,9 @@ public sealed partial class Command
     /// <summary>Whether the run's trace span records the arguments (<c>process.command_args</c>); false by default (see <see cref="WithTelemetryArguments"/>).</summary>
     public bool RecordsArgumentsInTelemetry { get; private set; }
 
+    /// <summary>Where the continuations of a run's completion run (see <see cref="WithExitContinuation"/>); the thread pool by default.</summary>
+    public ExitContinuation ExitContinuation { get; private set; }
+
     /// <summary>With a different program (a bare name searched in PATH, or a path), the rest unchanged.</summary>
     public Command WithProgram(string program)
     {
@@ -312,6 +315,29 @@ public sealed partial class Command
     /// </summary>
     public Command WithTelemetryArguments(bool enabled = true) => new(this) { RecordsArgumentsInTelemetry = enabled };
 
+    /// <summary>
+    /// Where the continuations of a run's completion run: those awaiting <see cref="RunAsync"/>, the
+    /// other run methods and <see cref="ChildProcess.WaitAsync"/>, and those awaiting the child's
+    /// <see cref="ChildProcess.Handle"/> (see <see cref="StartOptions.ExitContinuation"/>). The
+    /// default, <see cref="ExitContinuation.ThreadPool"/>, queues them to the thread pool. With
+    /// <see cref="ExitContinuation.Inline"/> the run's end is handled, and its awaiters resumed,
+    /// synchronously on the thread that sees the child's exit (Spawn's exit-watcher thread, shared by
+    /// every process in this program), or, when output is still being copied then, on the thread that
+    /// ends the last copy, or on a thread of yours that ends the run in a blocking <see cref="ChildProcess.Wait"/>
+    /// or <see cref="ChildProcess.Dispose"/>: one thread wake-up sooner. In a pipeline the setting is
+    /// each member's, and the pipeline's own awaiters resume where the member that ends last does.
+    /// The code that then runs there includes the
+    /// caller's continuations and any telemetry listener (the run's span ends, its exit is recorded),
+    /// so use it only when all of that is short and never blocks (see <see cref="ExitContinuation.Inline"/>).
+    /// A run cancelled or timed out before the exit was seen, or one with a process tree, ends on the thread pool all the same:
+    /// ending its descendants or its tree is more than the exit-watcher thread should wait for.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="continuation"/> is not an <see cref="ExitContinuation"/> value.</exception>
+    public Command WithExitContinuation(ExitContinuation continuation) =>
+        continuation is ExitContinuation.ThreadPool or ExitContinuation.Inline
+            ? new(this) { ExitContinuation = continuation }
+            : throw new ArgumentOutOfRangeException(nameof(continuation), continuation, "Not an ExitContinuation value.");
+
     /// <summary>Stdin from a file path.</summary>
     public Command WithStdinFile(string path) => WithStdin(InputSource.FromFile(path));
 
@@ -359,6 +385,7 @@ public sealed partial class Command
         Timeout = o.Timeout;
         CaptureLimit = o.CaptureLimit;
         RecordsArgumentsInTelemetry = o.RecordsArgumentsInTelemetry;
+        ExitContinuation = o.ExitContinuation;
         PseudoTerminal = o.PseudoTerminal;
     }
 }

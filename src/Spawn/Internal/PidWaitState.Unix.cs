@@ -159,10 +159,7 @@ internal class PidWaitState : ProcessWaitState
         {
             if (Status == Released)
             {
-                lock (Sync)
-                {
-                    FailWaitersLocked(Disposed());
-                }
+                FailWaiters(Disposed());
                 return;
             }
             await Task.Delay(delay).ConfigureAwait(false);

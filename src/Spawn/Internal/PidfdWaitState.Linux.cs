@@ -122,10 +122,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         if (!IsChild)
         {
             // Nobody reaps a non-child for us: its pending waits end now, and it leaves the watcher.
-            lock (Sync)
-            {
-                FailWaitersLocked(Disposed());
-            }
+            FailWaiters(Disposed());
             StopWatchingNonChild();
         }
         DropOwningReference(Pidfd);
@@ -168,10 +165,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         }
         catch (SpawnException e)
         {
-            lock (Sync)
-            {
-                FailWaitersLocked(e);
-            }
+            FailWaiters(e);
         }
         finally
         {
@@ -298,10 +292,7 @@ internal class PidfdWaitState : ProcessWaitState, IEpollHandler
         }
         catch (SpawnException e)
         {
-            lock (Sync)
-            {
-                FailWaitersLocked(e);
-            }
+            FailWaiters(e);
         }
         finally
         {

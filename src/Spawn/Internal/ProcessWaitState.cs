@@ -36,6 +36,9 @@ namespace Spawn.Internal;
 /// <item>Pending waits complete exactly when the state is published, or fail when a non-child's
 /// handle is disposed first (nobody reaps a non-child for us). A disposed child is still reaped
 /// when it exits, and its pending waits still complete.</item>
+/// <item>No caller's continuation runs on Spawn's threads or under <see cref="Sync"/>, unless the
+/// wait asked for <see cref="ExitContinuation.Inline"/>: those complete after the lock is left and
+/// the status has moved to Done, on the thread that published.</item>
 /// </list>
 /// <para>The kernel calls are the subclasses' (<see cref="PidfdWaitState"/>, <see cref="PidWaitState"/>;
 /// one per mode, chosen once by <see cref="StartChild"/> and <see cref="Find"/>); this class holds the
@@ -57,6 +60,14 @@ internal abstract class ProcessWaitState
     private int _status;
     private volatile ProcessState? _state;
     private TaskCompletionSource<ProcessState>? _exited;
+
+    /// <summary>
+    /// The waits that asked for <see cref="ExitContinuation.Inline"/>: a source whose continuations
+    /// run where it completes. It is completed only after the lock is left and the status is Done
+    /// (<see cref="MarkDone"/>, <see cref="FailWaiters"/>), so a caller's continuation never runs
+    /// holding <see cref="Sync"/> or before the wait state has settled.
+    /// </summary>
+    private TaskCompletionSource<ProcessState>? _exitedInline;
 
     protected ProcessWaitState(int pid, bool isChild)
     {
@@ -106,6 +117,19 @@ internal abstract class ProcessWaitState
     private bool _live;
     private bool _exitRecordedByCommand;
 
+    private bool _inlineByDefault;
+
+    /// <summary>
+    /// Where the continuations of a wait that does not say run (<see cref="StartOptions.ExitContinuation"/>),
+    /// set as the child is started, before anyone can wait. A bool beside the telemetry fields, in
+    /// the padding they leave.
+    /// </summary>
+    internal ExitContinuation DefaultContinuation
+    {
+        get => _inlineByDefault ? ExitContinuation.Inline : ExitContinuation.ThreadPool;
+        private set => _inlineByDefault = value == ExitContinuation.Inline;
+    }
+
     internal ChildTelemetry StartTelemetry
     {
         get => new(_startMilliseconds, _timed, _live, _exitRecordedByCommand);
@@ -121,6 +145,10 @@ internal abstract class ProcessWaitState
     /// <exception cref="ProcessStartException">The program could not be started; or, in handle mode, the child could not be watched, so it was killed and reaped.</exception>
     internal static ProcessWaitState StartChild(string path, IReadOnlyList<string> argv, StartOptions? options)
     {
+        if (options is { ExitContinuation: not (ExitContinuation.ThreadPool or ExitContinuation.Inline) })
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ExitContinuation, "StartOptions.ExitContinuation is not an ExitContinuation value.");
+        }
         bool byCommand = options?.ReportedByCommand == true;
         long begun = Telemetry.StartTimestamp();
         uint runClock = Telemetry.RunClock();
@@ -137,6 +165,7 @@ internal abstract class ProcessWaitState
             throw;
         }
         Telemetry.Started(OperatingSystem.IsWindows() ? SpawnPath.WindowsCreateProcess : Spawner.Path, begun);
+        wait.DefaultContinuation = options?.ExitContinuation ?? ExitContinuation.ThreadPool;
         return wait;
     }
 
@@ -187,8 +216,14 @@ internal abstract class ProcessWaitState
         }
     }
 
-    /// <summary>Completes with the state; a non-child is watched from its first waiter on.</summary>
-    internal Task<ProcessState> WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Completes with the state, its continuations where the process's default says.</summary>
+    internal Task<ProcessState> WaitAsync(CancellationToken cancellationToken) => WaitAsync(DefaultContinuation, cancellationToken);
+
+    /// <summary>
+    /// Completes with the state; a non-child is watched from its first waiter on. With
+    /// <see cref="ExitContinuation.Inline"/> the continuations run on the thread that completes it.
+    /// </summary>
+    internal Task<ProcessState> WaitAsync(ExitContinuation continuation, CancellationToken cancellationToken)
     {
         if (_state is { } known) return Task.FromResult(known);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<ProcessState>(cancellationToken);
@@ -199,9 +234,17 @@ internal abstract class ProcessWaitState
         {
             if (_state is { } state) return Task.FromResult(state);
             if (Status == Released) throw Disposed();
-            firstWaiter = _exited is null;
-            _exited ??= new TaskCompletionSource<ProcessState>(TaskCreationOptions.RunContinuationsAsynchronously);
-            task = _exited.Task;
+            firstWaiter = _exited is null && _exitedInline is null;
+            if (continuation == ExitContinuation.Inline)
+            {
+                _exitedInline ??= new TaskCompletionSource<ProcessState>();
+                task = _exitedInline.Task;
+            }
+            else
+            {
+                _exited ??= new TaskCompletionSource<ProcessState>(TaskCreationOptions.RunContinuationsAsynchronously);
+                task = _exited.Task;
+            }
         }
         // Children are watched from the start; a non-child is watched once someone waits.
         if (firstWaiter && !IsChild) WatchNonChild();
@@ -318,23 +361,41 @@ internal abstract class ProcessWaitState
         if (IsChild) Telemetry.ChildFinished(state, StartTelemetry);
     }
 
-    /// <summary>Fails the pending waits (under <see cref="Sync"/>): the watch failed, or a non-child's handle was disposed.</summary>
-    protected void FailWaitersLocked(Exception failure) => _exited?.TrySetException(failure);
+    /// <summary>
+    /// Fails the pending waits: the watch failed, or a non-child's handle was disposed. Not under
+    /// <see cref="Sync"/>: the inline waits' continuations run here.
+    /// </summary>
+    protected void FailWaiters(Exception failure)
+    {
+        Check(!Monitor.IsEntered(Sync), "inline continuations never run under the lock");
+        TaskCompletionSource<ProcessState>? inline;
+        lock (Sync)
+        {
+            _exited?.TrySetException(failure);
+            inline = _exitedInline;
+        }
+        inline?.TrySetException(failure);
+    }
 
     /// <summary>
     /// Running → Done after the state is published; the winner drops the owning reference. Then the
     /// pending waits complete: a caller whose wait returns finds the handle already closed (unless
-    /// something else still holds a reference), as after a blocking Wait. Any caller that saw the
-    /// state may call this; the waits complete once.
+    /// something else still holds a reference), as after a blocking Wait. The thread-pool waits are
+    /// queued first; the inline ones then run their continuations on this thread, with the wait
+    /// state settled and no lock held. Any caller that saw the state may call this; the waits
+    /// complete once.
     /// </summary>
     protected void MarkDone()
     {
         ProcessState? state = _state;
         Check(state is not null, "the state is published before the status becomes Done");
+        Check(!Monitor.IsEntered(Sync), "inline continuations never run under the lock");
         bool owner = Interlocked.CompareExchange(ref _status, Done, Running) == Running;
         OnDone(owner);
-        // Written before the state under the lock, so visible to whoever has read the state.
+        // Both sources are set under the lock before the state is published, which this thread did
+        // or saw (a volatile read) since: so they are visible here.
         Volatile.Read(ref _exited)?.TrySetResult(state!);
+        Volatile.Read(ref _exitedInline)?.TrySetResult(state!);
     }
 
     /// <summary>

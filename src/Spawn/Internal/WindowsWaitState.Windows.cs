@@ -176,10 +176,7 @@ internal sealed class WindowsWaitState : ProcessWaitState
         if (!IsChild)
         {
             // Nobody publishes a non-child's exit for us once its handle is gone: its waits end now.
-            lock (Sync)
-            {
-                FailWaitersLocked(Disposed());
-            }
+            FailWaiters(Disposed());
             Unwatch();
         }
         DropOwningReference(_process);

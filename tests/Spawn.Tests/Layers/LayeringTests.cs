@@ -22,7 +22,7 @@ public sealed partial class LayeringTests
     private static readonly HashSet<string> s_vocabulary =
     [
         "ProcessState", "StartOptions", "SpawnException", "ProcessStartException", "Errno", "Signals", "ExitStatusSource", "SpawnPath",
-        "ProcessInfo", "ProcessCredentials", "ResourceLimits",
+        "ProcessInfo", "ProcessCredentials", "ResourceLimits", "ExitContinuation",
     ];
 
     [Fact]

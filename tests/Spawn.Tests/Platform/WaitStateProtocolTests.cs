@@ -198,10 +198,7 @@ public sealed class WaitStateProtocolTests
         {
             if (!IsChild)
             {
-                lock (Sync)
-                {
-                    FailWaitersLocked(Disposed());
-                }
+                FailWaiters(Disposed());
             }
             Drop();
         }
