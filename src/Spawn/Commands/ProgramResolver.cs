@@ -32,30 +32,32 @@ internal static class ProgramResolver
 
         string? relativeHit = null;
         string? notExecutable = null;
-        bool notExecutableIsDirectory = false;
-        foreach (string entry in (pathVariable ?? DefaultPath).Split(':'))
+        string[] entries = (pathVariable ?? DefaultPath).Split(':');
+        foreach (string entry in entries)
         {
-            bool relative = entry.Length == 0 || entry[0] != '/';
-            string directory = entry.Length == 0 ? "." : entry;
-            string candidate = Path.Join(directory, program);
-            string onDisk = relative && workingDirectory is not null ? Path.Join(workingDirectory, candidate) : candidate;
-            // A directory of that name is found, as execvp finds it, and cannot be run (EACCES).
-            if (!File.Exists(onDisk) && !Directory.Exists(onDisk)) continue;
+            string candidate = Candidate(entry, program, workingDirectory, out string onDisk, out bool relative);
+            if (!File.Exists(onDisk)) continue;
             if (relative && !allowRelative)
             {
                 relativeHit ??= candidate;
                 continue;
             }
-            bool isDirectory = !File.Exists(onDisk);
-            if (!isDirectory && ExecutableFile.IsExecutable(onDisk)) return candidate; // has a '/', so exec will not search again
-            if (notExecutable is not null) continue;
-            notExecutable = candidate;
-            notExecutableIsDirectory = isDirectory;
+            if (ExecutableFile.IsExecutable(onDisk)) return candidate; // has a '/', so exec will not search again
+            notExecutable ??= candidate;
         }
         if (notExecutable is not null)
         {
-            string what = notExecutableIsDirectory ? "a directory" : "not executable";
-            throw new ProcessStartException(program, Errno.EACCES, $"found '{notExecutable}' in PATH but it is {what}");
+            throw new ProcessStartException(program, Errno.EACCES, $"found '{notExecutable}' in PATH but it is not executable");
+        }
+        // execvp finds a directory of that name too, and cannot run it (EACCES). Looked for only on
+        // the way to failing, so that finding a program costs one stat per PATH entry.
+        foreach (string entry in entries)
+        {
+            string candidate = Candidate(entry, program, workingDirectory, out string onDisk, out bool relative);
+            if ((!relative || allowRelative) && Directory.Exists(onDisk))
+            {
+                throw new ProcessStartException(program, Errno.EACCES, $"found '{candidate}' in PATH but it is a directory");
+            }
         }
         if (relativeHit is not null)
         {
@@ -65,6 +67,18 @@ internal static class ProgramResolver
         string notFound = $"not found in PATH ({pathVariable ?? "unset, searched " + DefaultPath})";
         if (ArgumentsHint(program, pathVariable, allowRelative, workingDirectory) is { } split) notFound += "; " + split;
         throw new ProcessStartException(program, Errno.ENOENT, notFound);
+    }
+
+    /// <summary>
+    /// <paramref name="program"/> in PATH entry <paramref name="entry"/> (an empty entry is "."), and
+    /// where it is on disk: a relative entry is relative to the child's working directory.
+    /// </summary>
+    private static string Candidate(string entry, string program, string? workingDirectory, out string onDisk, out bool relative)
+    {
+        relative = entry.Length == 0 || entry[0] != '/';
+        string candidate = Path.Join(entry.Length == 0 ? "." : entry, program);
+        onDisk = relative && workingDirectory is not null ? Path.Join(workingDirectory, candidate) : candidate;
+        return candidate;
     }
 
     private static string OnDisk(string path, string? workingDirectory) =>
